@@ -1,0 +1,46 @@
+"""``evolve``: a decision whose values are produced by user mutation code.
+
+Used for program and expression search: the search space holds an initial program and
+a mutator ``mutator(value, rng) -> new_value``; evolutionary algorithms call it to make
+children. Model-based algorithms (Bayesian optimization) cannot model such decisions.
+
+>>> import random
+>>> e = evolve(1.0, lambda v, rng: v + rng.choice([-1, 1]))
+>>> e.mutate(1.0, random.Random(0)) in (0.0, 2.0)
+True
+"""
+from __future__ import annotations
+
+import random
+from typing import Any, Callable, Optional
+
+from symsearch.hyper.base import HyperValue, dynamic_or
+from symsearch.symbolic.base import Symbolic
+from symsearch.symbolic.ops import clone
+
+
+class Evolve(HyperValue, type_name="evolve"):
+    """A custom decision: ``initial`` value, changed by ``mutator(value, rng)``."""
+
+    _sym_display_name = "evolve"
+    initial: Any
+    mutator: Callable
+
+    def _check(self) -> None:
+        if not callable(self.mutator):
+            raise ValueError(f"evolve: mutator must be callable, got {self.mutator!r}")
+
+    def default_value(self) -> Any:
+        return clone(self.initial) if isinstance(self.initial, Symbolic) else self.initial
+
+    def mutate(self, value: Any, rng: random.Random) -> Any:
+        """Runs the user's mutator on a copy of ``value``."""
+        if isinstance(value, Symbolic):
+            value = clone(value)
+        return self.mutator(value, rng)
+
+
+def evolve(initial: Any, mutator: Callable[[Any, random.Random], Any], *,
+           name: Optional[str] = None) -> Any:
+    """A decision over values reachable from ``initial`` by ``mutator``."""
+    return dynamic_or(Evolve(initial=initial, mutator=mutator, name=name))

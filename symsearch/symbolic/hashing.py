@@ -1,0 +1,276 @@
+"""Structural hashing that is stable across processes, runs and Python versions.
+
+``ss.hash(value)`` hashes a canonical byte encoding of the value with BLAKE2b (never
+Python's salted ``hash()``). Dict keys are ordered canonically; integral floats hash
+like the equal int (``1.0 == 1``); functions hash by registered or importable name,
+and lambdas/local functions by their normalized source (``ast.unparse``) plus closure
+values and defaults, so ``lambda x: x + 1`` and ``lambda x: x + 2`` differ.
+
+Each symbolic node caches its digest; any mutation below it drops the cache (see
+``Symbolic._sym_invalidate``), so re-hashing an unchanged tree is a dict lookup.
+"""
+from __future__ import annotations
+
+import ast
+import functools
+import hashlib
+import inspect
+import math
+import sys
+import textwrap
+import types
+from typing import Any
+
+from symsearch.symbolic import registry
+from symsearch.symbolic.base import MISSING, Symbolic
+
+DIGEST_SIZE = 16
+_blake2b = hashlib.blake2b
+
+
+def sym_digest(value: Any) -> bytes:
+    """The 16-byte structural digest of ``value`` (cached on symbolic nodes)."""
+    if isinstance(value, Symbolic):
+        cached = value.__dict__.get("_sym_hash_cache")
+        if cached is not None:
+            return cached
+        parts: list = []
+        _feed_node(value, parts)
+        digest = _blake2b(b"".join(parts), digest_size=DIGEST_SIZE).digest()
+        value.__dict__["_sym_hash_cache"] = digest
+        return digest
+    parts = []
+    _feed(value, parts)
+    return _blake2b(b"".join(parts), digest_size=DIGEST_SIZE).digest()
+
+
+def sym_hash(value: Any) -> str:
+    """Hex string of :func:`sym_digest`; equal for structurally equal values."""
+    return sym_digest(value).hex()
+
+
+def _type_name(cls: type) -> bytes:
+    name = registry.name_of(cls) or f"{cls.__module__}.{cls.__qualname__}"
+    return name.encode()
+
+
+def _feed_node(node: Symbolic, parts: list) -> None:
+    from symsearch.symbolic.dict import Dict
+    from symsearch.symbolic.list import List
+    if isinstance(node, Dict):
+        _feed_mapping(node, parts)
+        return
+    if isinstance(node, List):
+        parts.append(b"[")
+        for v in node:
+            _feed(v, parts)
+        parts.append(b"]")
+        return
+    parts.append(b"<" + _type_name(type(node)) + b"|")
+    for k, v in node.sym_items():
+        parts.append(k.encode() + b"=" if isinstance(k, str) else repr(k).encode() + b"=")
+        _feed(v, parts)
+    parts.append(b">")
+
+
+def _feed_mapping(mapping, parts: list) -> None:
+    entries = []
+    for k, v in mapping.items():
+        kp: list = []
+        _feed(k, kp)
+        entries.append((b"".join(kp), v))
+    entries.sort(key=lambda e: e[0])
+    parts.append(b"{")
+    for kb, v in entries:
+        parts.append(kb + b":")
+        _feed(v, parts)
+    parts.append(b"}")
+
+
+def _feed(v: Any, parts: list) -> None:
+    cls = type(v)
+    if cls is str:
+        b = v.encode("utf-8")
+        parts.append(b"s%d:" % len(b) + b)
+    elif cls is int:
+        parts.append(b"i%d;" % v)
+    elif cls is float:
+        parts.append(_float_bytes(v))
+    elif v is None:
+        parts.append(b"N")
+    elif cls is bool:
+        parts.append(b"T" if v else b"F")
+    elif isinstance(v, Symbolic):
+        parts.append(b"@" + sym_digest(v))
+    elif cls is tuple:
+        parts.append(b"(")
+        for x in v:
+            _feed(x, parts)
+        parts.append(b")")
+    elif cls is list:
+        parts.append(b"[")
+        for x in v:
+            _feed(x, parts)
+        parts.append(b"]")
+    elif cls is dict:
+        _feed_mapping(v, parts)
+    elif v is MISSING:
+        parts.append(b"M")
+    else:
+        _feed_other(v, parts)
+
+
+def _float_bytes(v: float) -> bytes:
+    if v.is_integer() and abs(v) < 2 ** 53:
+        return b"i%d;" % int(v)
+    if math.isnan(v):
+        return b"fnan;"
+    return b"f" + repr(v).encode() + b";"
+
+
+def _feed_other(v: Any, parts: list) -> None:
+    if isinstance(v, bool):
+        parts.append(b"T" if v else b"F")
+    elif isinstance(v, int):
+        parts.append(b"i%d;" % int(v))
+    elif isinstance(v, float):
+        parts.append(_float_bytes(float(v)))
+    elif isinstance(v, str):
+        _feed(str(v), parts)
+    elif isinstance(v, bytes):
+        parts.append(b"b%d:" % len(v) + v)
+    elif isinstance(v, (list, tuple)):
+        _feed(list(v) if isinstance(v, list) else tuple(v), parts)
+    elif isinstance(v, dict):
+        _feed_mapping(v, parts)
+    elif isinstance(v, (set, frozenset)):
+        keys = sorted(sym_digest(x) for x in v)
+        parts.append(b"S" + b"".join(keys) + b";")
+    elif isinstance(v, type):
+        parts.append(b"c" + _type_name(v) + b";")
+    elif isinstance(v, (types.FunctionType, types.BuiltinFunctionType, types.MethodType,
+                        functools.partial)):
+        parts.append(b"F" + function_key(v) + b";")
+    elif type(v).__module__ == "numpy":
+        _feed_numpy(v, parts)
+    else:
+        state = getattr(v, "__dict__", None)
+        text = repr(v)
+        if " at 0x" not in text:
+            parts.append(b"r" + _type_name(type(v)) + b":" + text.encode() + b";")
+        elif state is not None:
+            parts.append(b"o" + _type_name(type(v)) + b":")
+            _feed_mapping(state, parts)
+        else:
+            raise TypeError(f"Cannot hash a {type(v).__name__} structurally: its repr holds a "
+                            f"memory address and it has no __dict__.")
+
+
+def _feed_numpy(v: Any, parts: list) -> None:
+    import numpy as np
+    if isinstance(v, np.ndarray):
+        arr = np.ascontiguousarray(v)
+        parts.append(b"A" + arr.dtype.str.encode() + repr(arr.shape).encode() + b":")
+        parts.append(arr.tobytes())
+    elif isinstance(v, np.generic):
+        _feed(v.item(), parts)
+    else:
+        parts.append(b"r" + repr(v).encode())
+
+
+def function_key(fn: Any) -> bytes:
+    """A process-independent identity for a function (see the module docstring)."""
+    if isinstance(fn, functools.partial):
+        parts: list = [b"partial(", function_key(fn.func)]
+        _feed(tuple(fn.args), parts)
+        _feed(dict(fn.keywords), parts)
+        return b"".join(parts) + b")"
+    if isinstance(fn, types.MethodType):
+        parts = [b"method(", function_key(fn.__func__)]
+        _feed(fn.__self__, parts)
+        return b"".join(parts) + b")"
+    name = registry.name_of(fn)
+    if name:
+        return name.encode()
+    module = getattr(fn, "__module__", None) or ""
+    qualname = getattr(fn, "__qualname__", "") or ""
+    if "<" not in qualname and module in sys.modules:
+        obj: Any = sys.modules[module]
+        for part in qualname.split("."):
+            obj = getattr(obj, part, None)
+        if obj is fn:
+            return f"{module}.{qualname}".encode()
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return f"{module}.{qualname}".encode()
+    parts = [b"code:", _code_key(code)]
+    if getattr(fn, "__defaults__", None):
+        _feed(tuple(fn.__defaults__), parts)
+    if getattr(fn, "__kwdefaults__", None):
+        _feed(dict(fn.__kwdefaults__), parts)
+    for cell in getattr(fn, "__closure__", None) or ():
+        try:
+            _feed(cell.cell_contents, parts)
+        except ValueError:  # empty cell
+            parts.append(b"E")
+    return b"".join(parts)
+
+
+@functools.lru_cache(maxsize=4096)
+def _code_key(code: types.CodeType) -> bytes:
+    source = _source_of(code)
+    if source is not None:
+        return b"src:" + source.encode()
+    return b"bytecode:" + _bytecode_key(code)
+
+
+def _bytecode_key(code: types.CodeType) -> bytes:
+    parts = [code.co_code, repr(code.co_names).encode(), repr(code.co_varnames).encode()]
+    for c in code.co_consts:
+        parts.append(_bytecode_key(c) if isinstance(c, types.CodeType) else repr(c).encode())
+    return hashlib.blake2b(b"|".join(parts), digest_size=DIGEST_SIZE).digest()
+
+
+def _source_of(code: types.CodeType):
+    """Normalized source (``ast.unparse``) of a lambda or def, or None if unavailable."""
+    try:
+        lines, _ = inspect.findsource(code)
+    except (OSError, TypeError):
+        return None
+    start = code.co_firstlineno - 1
+    snippet = textwrap.dedent("".join(inspect.getblock(lines[start:])))
+    tree = None
+    for text in (snippet, "(\n" + snippet + "\n)", snippet.rstrip().rstrip(",")):
+        try:
+            tree = ast.parse(text)
+            break
+        except SyntaxError:
+            continue
+    if tree is None:
+        return None
+    wanted = ast.Lambda if code.co_name == "<lambda>" else (ast.FunctionDef, ast.AsyncFunctionDef)
+    nodes = [n for n in ast.walk(tree) if isinstance(n, wanted)
+             and (code.co_name == "<lambda>" or n.name == code.co_name)]
+    if not nodes:
+        return None
+    if len(nodes) > 1:
+        target = _bytecode_key(code)
+        matching = [n for n in nodes if _compiled_key(n) == target]
+        if len(matching) != 1:
+            return None
+        nodes = matching
+    return ast.unparse(nodes[0])
+
+
+def _compiled_key(node: ast.AST):
+    try:
+        if isinstance(node, ast.Lambda):
+            module = compile(ast.fix_missing_locations(ast.Expression(node)), "<hash>", "eval")
+        else:
+            module = compile(ast.fix_missing_locations(ast.Module([node], [])), "<hash>", "exec")
+    except Exception:
+        return None
+    for c in module.co_consts:
+        if isinstance(c, types.CodeType):
+            return _bytecode_key(c)
+    return None

@@ -1,0 +1,87 @@
+"""Symbolizing an existing class without editing it.
+
+``ss.symbolize(SomeClass)`` returns a subclass whose ``__init__`` arguments are
+recorded as symbolic fields before the original ``__init__`` runs. Rebinding a field
+runs the original ``__init__`` again with the new arguments, so the object always
+reflects its symbolic description. Equality and hashing stay those of the original
+class (a torch module keeps identity hashing); use ``ss.eq``/``ss.hash`` for symbolic
+comparison.
+
+>>> from fractions import Fraction
+>>> import collections
+>>> Counter = symbolize(collections.Counter)
+>>> c = Counter({"a": 1})
+>>> c.sym_init_args
+{'iterable': {'a': 1}}
+"""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from symsearch.symbolic import registry
+from symsearch.symbolic.base import MISSING, Symbolic
+from symsearch.symbolic.record import Fields, Record
+
+
+class ClassWrapper(Record):
+    """Base of classes made by :func:`wrap_class`."""
+
+    _sym_user_cls: type = object
+
+    def __init__(self, *args, **kwargs):
+        self._sym_bind(args, kwargs, allow_missing=False)
+        self._sym_init_user()
+
+    @classmethod
+    def _sym_fast_new(cls, args: dict) -> "ClassWrapper":
+        obj = cls.__new__(cls)
+        obj.__dict__["_sym_args"] = args
+        for k, v in args.items():
+            if isinstance(v, Symbolic):
+                vd = v.__dict__
+                vd["_sym_parent"] = obj
+                vd["_sym_key"] = k
+        obj._sym_init_user()
+        return obj
+
+    def _sym_init_user(self) -> None:
+        args = self._sym_args
+        if any(v is MISSING for v in args.values()):
+            return  # a partial object is a description, not a constructed instance
+        fields = type(self)._sym_fields
+        if fields.var_positional is None:
+            positional = [args[n] for n in fields.positional_only]
+            keywords = {k: v for k, v in args.items() if k not in fields.positional_only}
+        else:
+            head = fields.names[:fields.names.index(fields.var_positional)]
+            positional = [args[n] for n in head] + list(args[fields.var_positional])
+            keywords = {k: v for k, v in args.items()
+                        if k not in head and k != fields.var_positional}
+        type(self)._sym_user_cls.__init__(self, *positional, **keywords)
+
+    def _sym_changed(self) -> None:
+        self._sym_init_user()
+
+
+def wrap_class(cls: type, type_name: Optional[str] = None) -> type:
+    """Returns a symbolic subclass of ``cls`` (see the module docstring)."""
+    if isinstance(cls, type) and issubclass(cls, Record):
+        return cls
+    fields = Fields.from_signature(cls.__init__, skip_first=True)
+    namespace = {
+        "__module__": cls.__module__,
+        "__qualname__": cls.__qualname__,
+        "__doc__": cls.__doc__,
+        "_sym_user_cls": cls,
+        "_sym_fields": fields,
+        "__init__": ClassWrapper.__init__,
+    }
+    if cls.__repr__ is object.__repr__:
+        namespace["__repr__"] = ClassWrapper.__repr__
+        namespace["__str__"] = ClassWrapper.__str__
+    # Keep the wrapped class's own equality/hash (identity for most classes).
+    namespace["__eq__"] = cls.__eq__
+    namespace["__hash__"] = cls.__hash__
+    wrapped = type(cls.__name__, (cls, ClassWrapper), namespace)
+    registry.register(wrapped, alias=type_name)
+    return wrapped
