@@ -14,7 +14,10 @@ from symsearch.symbolic import (MISSING, ClassWrapper, Dict, Functor, List, Obje
                                 from_json_str, from_yaml, load, missing_values, ne, parse_path,
                                 query, register, save, symbolize, to_json, to_json_str,
                                 to_yaml)
-from symsearch.symbolic.hashing import sym_hash as hash  # noqa: A001  (ss.hash, not builtins)
+from symsearch.search import (ExperimentExistsError, Objectives, Result, Trial, sample,
+                              search)
+from symsearch.symbolic.hashing import sym_hash
+from symsearch.symbolic.hashing import sym_hash as hash  # noqa: A001  (ss.hash, as in PyGlove)
 
 __version__ = "0.1.0"
 
@@ -23,3 +26,18 @@ def format(value, compact: bool = False, indent: int = 2) -> str:  # noqa: A001
     """Readable text for any (symbolic) value."""
     from symsearch.symbolic.formatting import format_value
     return format_value(value, compact=compact, indent=indent)
+
+
+_LAZY_SUBMODULES = ("algorithms", "spaces", "evaluators", "runners", "store", "cache", "cli")
+
+
+def __getattr__(name: str):
+    # ss.algorithms, ss.runners, ... import on first use, so `import symsearch` stays light
+    # (no Ray, Optuna or torch unless asked for).
+    if name in _LAZY_SUBMODULES:
+        import importlib
+        return importlib.import_module(f"symsearch.{name}")
+    if name == "load_experiment":
+        from symsearch.store.analysis import load_experiment
+        return load_experiment
+    raise AttributeError(f"module 'symsearch' has no attribute {name!r}")

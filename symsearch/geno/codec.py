@@ -1,0 +1,36 @@
+"""DNA <-> JSON-compatible lists (for stores and algorithm state).
+
+Numbers and ``None`` stay as they are; values of custom (``evolve``) decisions, which
+may be symbolic programs, go through :func:`symsearch.to_json`.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from symsearch.geno.dna import DNA
+
+_PLAIN = (int, float, str, bool, type(None))
+
+
+def dna_to_json(dna) -> list:
+    out = []
+    for v in dna:
+        if isinstance(v, _PLAIN):
+            out.append(v)
+        else:
+            from symsearch.symbolic.serialization import to_json
+            out.append({"_value": to_json(v)})
+    return out
+
+
+def dna_from_json(data: list) -> DNA:
+    values: list[Any] = []
+    for v in data:
+        if isinstance(v, dict) and "_value" in v:
+            from symsearch.symbolic.serialization import from_json
+            values.append(from_json(v["_value"]))
+        elif isinstance(v, list):
+            values.append(tuple(v))
+        else:
+            values.append(v)
+    return DNA(values)

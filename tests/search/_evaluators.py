@@ -1,0 +1,37 @@
+"""Importable evaluators and spaces for search tests (Ray workers and subprocesses import them)."""
+import math
+import os
+import signal
+import time
+
+import symsearch as ss
+
+
+def quadratic_space():
+    return ss.Dict(x=ss.floatv(-2.0, 2.0), y=ss.oneof([0.0, 1.0, 2.0]))
+
+
+def quadratic(candidate):
+    return {"loss": (candidate["x"] - 0.5) ** 2 + candidate["y"], "extra": 1}
+
+
+def raising(candidate):
+    if candidate["y"] == 1.0:
+        raise RuntimeError("boom from the evaluator")
+    return {"loss": candidate["x"] ** 2}
+
+
+def nan_for_y2(candidate):
+    return {"loss": math.nan if candidate["y"] == 2.0 else candidate["x"] ** 2}
+
+
+def logging_evaluator(candidate, log_path, kill_after=None, sleep=0.0):
+    """Appends the candidate's x to a log; SIGKILLs its own process after N evaluations."""
+    with open(log_path, "a") as f:
+        f.write(f"{candidate['x']!r}\n")
+    if kill_after is not None:
+        with open(log_path) as f:
+            if sum(1 for _ in f) >= kill_after:
+                os.kill(os.getpid(), signal.SIGKILL)
+    time.sleep(sleep)
+    return {"loss": candidate["x"] ** 2}
