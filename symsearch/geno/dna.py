@@ -29,9 +29,14 @@ class DNA(tuple):
         """``{decision key: value}`` for the active decisions.
 
         ``key`` is ``"path"`` or ``"name"`` (falls back to the path for unnamed
-        decisions); ``value="literal"`` gives a choice's candidate (formatted) instead
-        of its index.
+        decisions; the slots of a ``manyof`` named ``ops`` are ``ops[0]``, ``ops[1]``...);
+        ``value="literal"`` gives a choice's candidate instead of its index (plain
+        scalars as they are, other candidates as compact text).
         """
+        if key not in ("path", "name"):
+            raise ValueError(f"key must be 'path' or 'name', got {key!r}")
+        if value not in ("index", "literal"):
+            raise ValueError(f"value must be 'index' or 'literal', got {value!r}")
         out = {}
         for i in spec.active_indices(self):
             d = spec.decisions[i]

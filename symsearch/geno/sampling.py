@@ -29,18 +29,26 @@ def random_dna(spec: DNASpec, seed: Seed = None) -> DNA:
 
 
 def sample_decision(d, rng: random.Random):
-    """A random value for one numeric or custom decision."""
+    """A random value for one numeric or custom decision.
+
+    On a log scale a float is log-uniform in ``[lo, hi]``; an int is drawn log-uniformly
+    in ``[lo, hi + step)`` and floored onto the grid, so grid point ``v`` gets the mass
+    of ``[v, v + step)`` (decreasing with ``v``, as log-uniform should).
+    """
     kind = d.kind
     if kind == FLOAT:
         if d.scale == "log":
-            return math.exp(rng.uniform(math.log(d.lo), math.log(d.hi)))
+            v = math.exp(rng.uniform(math.log(d.lo), math.log(d.hi)))
+            return float(min(max(v, d.lo), d.hi))  # exp(log(x)) may be off by an ulp
         return d.lo + (d.hi - d.lo) * rng.random()
     if kind == INT:
+        lo, step = int(d.lo), d.step
+        n = (int(d.hi) - lo) // step + 1
         if d.scale == "log":
-            v = math.exp(rng.uniform(math.log(d.lo), math.log(d.hi + 1)))
-            v = int(d.lo + round((min(v, d.hi) - d.lo) / d.step) * d.step)
-            return min(max(v, int(d.lo)), int(d.hi))
-        return int(d.lo) + d.step * rng.randrange((int(d.hi) - int(d.lo)) // d.step + 1)
+            v = math.exp(rng.uniform(math.log(lo), math.log(lo + n * step)))
+            i = min(max(int((v - lo) // step), 0), n - 1)
+            return lo + i * step
+        return lo + step * rng.randrange(n)
     if kind == CUSTOM:
         return d.hyper.default_value()
     return rng.randrange(d.num_candidates)
@@ -88,12 +96,19 @@ def group_index_tuples(group: ChoiceGroup) -> Iterator[tuple]:
 
 
 def iterate_dna(spec: DNASpec, limit: Optional[int] = None) -> Iterator[DNA]:
-    """Every DNA of a finite space (choices and ints only), in a fixed order."""
+    """Every DNA of a finite space (choices and ints only), in a fixed order.
+
+    Raises ValueError at the call (not at the first ``next``) when the space is infinite.
+    """
     for d in spec.decisions:
         if d.kind in (FLOAT, CUSTOM):
             raise ValueError(f"Cannot iterate over the space: decision {d.path!r} is "
                              f"{'continuous' if d.kind == FLOAT else 'a custom evolve decision'}; "
                              f"only choices and intv are finite.")
+    return _iterate_dna(spec, limit)
+
+
+def _iterate_dna(spec: DNASpec, limit: Optional[int]) -> Iterator[DNA]:
     count = 0
     for assignment in _enumerate(spec.units, {}):
         values = [None] * len(spec.decisions)

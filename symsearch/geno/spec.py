@@ -11,6 +11,8 @@ inactive ones), never the user's objects.
 from __future__ import annotations
 
 import math
+import numbers
+import operator
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -132,7 +134,12 @@ class DNASpec:
         return out
 
     def validate(self, dna) -> None:
-        """Raises ValueError naming the decision when ``dna`` does not fit this spec."""
+        """Raises ValueError naming the decision when ``dna`` does not fit this spec.
+
+        Checks lengths, that inactive decisions are ``None``, candidate indices, numeric
+        bounds and ``intv`` grids, and the distinct/sorted rules of ``manyof`` groups.
+        Not meant for the hot path: algorithms produce valid DNA by construction.
+        """
         if len(dna) != len(self.decisions):
             raise ValueError(f"DNA has {len(dna)} values but the space has "
                              f"{len(self.decisions)} decisions")
@@ -144,12 +151,24 @@ class DNASpec:
                     raise ValueError(f"Decision {d.path!r} is inactive but DNA holds {v!r}")
                 continue
             if d.kind == CHOICE:
-                if not isinstance(v, int) or not 0 <= v < d.num_candidates:
+                if not _is_int(v) or not 0 <= v < d.num_candidates:
                     raise ValueError(f"Decision {d.path!r}: {v!r} is not a candidate index "
                                      f"in [0, {d.num_candidates})")
             elif d.kind in (FLOAT, INT):
-                if v is None or not d.lo <= v <= d.hi:
+                if not _is_number(v) or not d.lo <= v <= d.hi:
                     raise ValueError(f"Decision {d.path!r}: {v!r} is outside [{d.lo}, {d.hi}]")
+                if d.kind == INT and (not _is_int(v) or (v - d.lo) % d.step):
+                    raise ValueError(f"Decision {d.path!r}: {v!r} is not on the grid "
+                                     f"{d.lo}..{d.hi} step {d.step}")
+        for group in self.groups.values():
+            if group.slots[0].index not in active:
+                continue
+            picks = [dna[s.index] for s in group.slots]
+            if group.distinct and len(set(picks)) != len(picks):
+                raise ValueError(f"Decision {group.path!r}: choices {picks} must be distinct")
+            if group.sorted and picks != sorted(picks):
+                raise ValueError(f"Decision {group.path!r}: choices {picks} must be in "
+                                 f"candidate order")
 
     def __repr__(self) -> str:
         lines = [f"DNASpec({len(self.decisions)} decisions)"]
@@ -162,10 +181,29 @@ def _collect_active(units, dna, out: list) -> None:
         slots = u.slots if isinstance(u, ChoiceGroup) else (u,)
         for d in slots:
             out.append(d.index)
-            if d.kind == CHOICE:
+            if d.kind == CHOICE and d.children:
                 v = dna[d.index]
-                if v is not None and d.children and d.children[v]:
+                # an invalid index opens no branch (validate then reports it)
+                if _is_int(v) and 0 <= v < len(d.children) and d.children[v]:
                     _collect_active(d.children[v], dna, out)
+
+
+def _is_int(v) -> bool:
+    """An int, or an integer type such as numpy.int64 (not a bool)."""
+    if isinstance(v, bool):
+        return False
+    if isinstance(v, int):
+        return True
+    try:
+        operator.index(v)
+    except TypeError:
+        return False
+    return True
+
+
+def _is_number(v) -> bool:
+    return _is_int(v) or isinstance(v, float) or (
+        isinstance(v, numbers.Real) and not isinstance(v, bool))
 
 
 def _units_size(units) -> float:
@@ -178,20 +216,39 @@ def _units_size(units) -> float:
 def _unit_size(u) -> float:
     if isinstance(u, ChoiceGroup):
         first = u.slots[0]
-        per_candidate = [_units_size(c) for c in first.children] if first.children else \
+        # Each pick of candidate i brings the sub-space of its hyper-values (size 1 when
+        # it has none); slots decide their sub-spaces independently.
+        sizes = [_units_size(c) for c in first.children] if first.children else \
             [1] * u.num_candidates
-        n, k = u.num_candidates, u.k
-        if all(s == 1 for s in per_candidate):
-            if u.distinct and u.sorted:
-                return math.comb(n, k)
-            if u.distinct:
-                return math.perm(n, k)
-            if u.sorted:
-                return math.comb(n + k - 1, k)
-            return n ** k
-        return sum(per_candidate) ** k
+        k = u.k
+        if any(math.isinf(s) for s in sizes):
+            return math.inf
+        if not u.distinct and not u.sorted:
+            return sum(sizes) ** k
+        if u.distinct:
+            total = _elementary_symmetric(sizes, k)  # sum over k-subsets
+            return total * math.factorial(k) if not u.sorted else total
+        return _complete_homogeneous(sizes, k)  # sum over k-multisets
     if u.kind == CHOICE:
         if not u.children:
             return u.num_candidates
         return sum(_units_size(c) for c in u.children)
     return u.num_values
+
+
+def _elementary_symmetric(xs: list, k: int) -> float:
+    """Sum over all k-subsets of ``xs`` of the product of their elements."""
+    e = [1] + [0] * k
+    for x in xs:
+        for j in range(k, 0, -1):
+            e[j] = e[j] + e[j - 1] * x
+    return e[k]
+
+
+def _complete_homogeneous(xs: list, k: int) -> float:
+    """Sum over all k-multisets of ``xs`` of the product of their elements."""
+    h = [1] + [0] * k
+    for x in xs:
+        for j in range(1, k + 1):
+            h[j] = h[j] + h[j - 1] * x
+    return h[k]

@@ -3,13 +3,16 @@
 Each decision gets one slot: a choice's candidate index, a float or int value (on a
 log scale the slot holds ``log(value)`` so distances are meaningful), ``nan`` where the
 decision is inactive. ``from_vector`` rounds, clips and repairs (distinct ``manyof``
-slots) so any vector maps to a valid DNA.
+slots) so any vector of the right length maps to a valid DNA: ``nan`` in a slot that
+becomes active reads as the decision's default (candidate 0, ``lo``), infinities clip
+to the bounds. A round trip ``from_vector(to_vector(dna))`` gives back choices, ints and
+linear floats exactly, and log-scale floats up to floating-point rounding of exp(log(x)).
 
 >>> import symsearch as ss
 >>> spec = ss.dna_spec(ss.Dict(lr=ss.floatv(1e-4, 1.0, scale="log"), k=ss.intv(1, 9)))
->>> dna = ss.DNA((0.01, 4))
->>> from_vector(spec, to_vector(spec, dna)) == dna
-True
+>>> lr, k = from_vector(spec, to_vector(spec, ss.DNA((0.01, 4))))
+>>> round(lr, 12), k
+(0.01, 4)
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ from symsearch.geno.spec import CHOICE, CUSTOM, FLOAT, INT, ChoiceGroup, DNASpec
 
 
 def to_vector(spec: DNASpec, dna) -> np.ndarray:
+    """One float per decision (see the module docstring)."""
     out = np.full(len(spec.decisions), np.nan)
     for d in spec.decisions:
         v = dna[d.index]
@@ -49,6 +53,10 @@ def vector_bounds(spec: DNASpec) -> np.ndarray:
 
 
 def from_vector(spec: DNASpec, vector) -> DNA:
+    """The valid DNA nearest to ``vector`` (see the module docstring)."""
+    if len(vector) != len(spec.decisions):
+        raise ValueError(f"Vector has {len(vector)} values but the space has "
+                         f"{len(spec.decisions)} decisions")
     values = [None] * len(spec.decisions)
     _decode(spec.units, vector, values)
     return DNA(values)
@@ -74,13 +82,15 @@ def _decode(units, vector, values: list) -> None:
         elif u.kind in (FLOAT, INT):
             x = float(vector[u.index])
             if math.isnan(x):
-                raise ValueError(f"Vector holds nan for active decision {u.path!r}")
-            if u.scale == "log":
-                x = math.exp(x)
+                x = u.lo
+            elif u.scale == "log":
+                x = math.exp(min(x, 709.0))  # exp overflows past ~709.78; hi clips anyway
             x = min(max(x, u.lo), u.hi)
             if u.kind == INT:
                 x = int(u.lo + round((x - u.lo) / u.step) * u.step)
                 x = min(max(x, int(u.lo)), int(u.hi))
+            else:
+                x = float(x)
             values[u.index] = x
         else:
             raise ValueError(f"Decision {u.path!r} is a custom (evolve) decision and has no "
@@ -88,9 +98,10 @@ def _decode(units, vector, values: list) -> None:
 
 
 def _index(x: float, n: int) -> int:
+    x = float(x)
     if math.isnan(x):
         return 0
-    return min(max(int(round(x)), 0), n - 1)
+    return int(round(min(max(x, 0.0), n - 1.0)))
 
 
 def _repair_distinct(picks: list, n: int) -> list:

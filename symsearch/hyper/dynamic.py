@@ -19,6 +19,7 @@ when unnamed, by their call site (``file:line``, ``#n`` for repeats).
 """
 from __future__ import annotations
 
+import operator
 import os
 import sys
 import threading
@@ -27,11 +28,10 @@ from typing import Any, Callable, Optional
 from symsearch.geno.dna import DNA
 from symsearch.geno.spec import CHOICE, CUSTOM, FLOAT, INT, ChoiceGroup, Decision, DNASpec
 from symsearch.hyper.base import HyperValue
-from symsearch.hyper.compile import CompiledSpace, Mismatch
+from symsearch.hyper.compile import CompiledSpace, Mismatch, candidate_literals
 from symsearch.hyper.evolve import Evolve
 from symsearch.hyper.numeric import Float, Int
 from symsearch.hyper.oneof import ManyOf, OneOf
-from symsearch.symbolic.base import Symbolic
 from symsearch.symbolic.formatting import format_value
 from symsearch.symbolic.object import Object
 from symsearch.symbolic.ops import clone
@@ -76,15 +76,28 @@ class _Context:
         raise NotImplementedError
 
 
-def _resolve(hyper: HyperValue, raw: Any) -> Any:
+def _resolve(hyper: HyperValue, raw: Any, key: str = "") -> Any:
     """The value a decision takes, from its DNA-level value (index, number, object)."""
     if isinstance(hyper, OneOf):
-        c = hyper.candidates[raw]
-        return clone(c) if isinstance(c, Symbolic) else c
+        return clone(hyper.candidates[_candidate_index(hyper, raw, key)])
     if isinstance(hyper, ManyOf):
-        return [clone(hyper.candidates[i]) if isinstance(hyper.candidates[i], Symbolic)
-                else hyper.candidates[i] for i in raw]
-    return clone(raw) if isinstance(raw, Symbolic) else raw
+        if not isinstance(raw, (tuple, list)) or len(raw) != hyper.k:
+            raise ValueError(f"Decision {key!r} (manyof) takes a tuple of {hyper.k} "
+                             f"candidate indices, got {raw!r}")
+        return [clone(hyper.candidates[_candidate_index(hyper, i, key)]) for i in raw]
+    return clone(raw)  # a copy: the caller's DNA keeps its value
+
+
+def _candidate_index(hyper: HyperValue, raw: Any, key: str) -> int:
+    n = len(hyper.candidates)
+    try:
+        i = -1 if isinstance(raw, bool) else operator.index(raw)  # ints, numpy ints
+    except TypeError:
+        i = -1
+    if not 0 <= i < n:
+        raise ValueError(f"Decision {key!r} takes a candidate index in [0, {n}) (candidates "
+                         f"{format_value(list(hyper.candidates), compact=True)}), got {raw!r}")
+    return i
 
 
 def _default_raw(hyper: HyperValue) -> Any:
@@ -124,7 +137,7 @@ class _ReplayContext(_Context):
     def decide(self, hyper: HyperValue) -> Any:
         key = self.key_of(hyper)
         if key in self.raw_values:
-            return _resolve(hyper, self.raw_values[key])
+            return _resolve(hyper, self.raw_values[key], key)
         # A branch the trace did not reach, or an inactive decision: use its default.
         return _resolve(hyper, _default_raw(hyper))
 
@@ -183,7 +196,13 @@ class DynamicSpace:
         return runs
 
     def _condition(self, key: str, runs: list) -> Optional[tuple]:
-        """The (parent key, branch) whose choice reveals ``key``, if any."""
+        """The (parent key, branch) whose choice reveals ``key``, if any.
+
+        The parent is the nearest earlier ``oneof`` whose branch decides, in every run
+        that reached the parent, whether ``key`` is reached: reached exactly when the
+        parent took ``branch``. A decision reached under several branches, or whose
+        presence no single choice explains, stays unconditional.
+        """
         present = [r for r in runs if key in r.raw]
         first = present[0]
         before = first.order[:first.order.index(key)]
@@ -194,51 +213,43 @@ class DynamicSpace:
             if len(values) != 1 or None in values:
                 continue
             (branch,) = values
-            if any(parent in r.raw and r.raw[parent] != branch and key not in r.raw
-                   for r in runs):
+            reached = [r for r in runs if parent in r.raw]
+            if len(present) < len(reached) and all(
+                    (key in r.raw) == (r.raw[parent] == branch) for r in reached):
                 return parent, branch
         return None
 
     def _compile(self, runs: list) -> CompiledSpace:
-        decisions, first_slot, units_of = [], {}, {}
+        first_slot, units_of = {}, {}
         conditions = {key: self._condition(key, runs) for key in self.order}
         for key in self.order:
             hyper = self.hypers[key]
-            cond = conditions[key]
-            condition = None
-            if cond is not None:
-                condition = (first_slot[cond[0]].index, cond[1])
+            # Indices and conditions are set below, once the tree is known.
             if isinstance(hyper, OneOf):
-                d = Decision(len(decisions), key, CHOICE, hyper.name, condition,
+                d = Decision(-1, key, CHOICE, hyper.name,
                              num_candidates=len(hyper.candidates), hyper=hyper,
-                             literals=tuple(format_value(c, compact=True)
-                                            for c in hyper.candidates))
+                             literals=candidate_literals(hyper.candidates))
                 d.children = [[] for _ in hyper.candidates]
-                decisions.append(d)
                 unit = d
             elif isinstance(hyper, ManyOf):
                 slots = []
                 for s in range(hyper.k):
-                    d = Decision(len(decisions), f"{key}[{s}]", CHOICE, hyper.name, condition,
-                                 num_candidates=len(hyper.candidates), hyper=hyper,
-                                 literals=tuple(format_value(c, compact=True)
-                                                for c in hyper.candidates))
-                    decisions.append(d)
-                    slots.append(d)
+                    name = None if hyper.name is None else f"{hyper.name}[{s}]"
+                    slots.append(Decision(-1, f"{key}[{s}]", CHOICE, name,
+                                          num_candidates=len(hyper.candidates), hyper=hyper,
+                                          literals=candidate_literals(hyper.candidates)))
                 unit = ChoiceGroup(slots, len(hyper.candidates), hyper.distinct, hyper.sorted,
                                    key, hyper.name)
                 for d in slots:
                     d.group = unit
                 d = slots[0]
             elif isinstance(hyper, (Float, Int)):
-                d = Decision(len(decisions), key, FLOAT if isinstance(hyper, Float) else INT,
-                             hyper.name, condition, lo=hyper.lo, hi=hyper.hi,
+                d = Decision(-1, key, FLOAT if isinstance(hyper, Float) else INT,
+                             hyper.name, lo=hyper.lo, hi=hyper.hi,
                              scale=hyper.scale, step=getattr(hyper, "step", 1), hyper=hyper)
-                decisions.append(d)
                 unit = d
             elif isinstance(hyper, Evolve):
-                d = Decision(len(decisions), key, CUSTOM, hyper.name, condition, hyper=hyper)
-                decisions.append(d)
+                d = Decision(-1, key, CUSTOM, hyper.name, hyper=hyper)
                 unit = d
             else:
                 raise TypeError(f"Unsupported hyper-value {type(hyper).__name__} ({key})")
@@ -251,12 +262,27 @@ class DynamicSpace:
                 roots.append(units_of[key])
             else:
                 first_slot[cond[0]].children[cond[1]].append(units_of[key])
+        # Number decisions depth-first, as compiled symbolic spaces do.
+        decisions: list = []
+
+        def number(units):
+            for u in units:
+                for d in (u.slots if isinstance(u, ChoiceGroup) else (u,)):
+                    d.index = len(decisions)
+                    decisions.append(d)
+                    for branch in d.children:
+                        number(branch)
+        number(roots)
+        slots_of = {key: ([first_slot[key]] if not isinstance(units_of[key], ChoiceGroup)
+                          else units_of[key].slots) for key in self.order}
+        for key, cond in conditions.items():
+            if cond is not None:
+                for d in slots_of[key]:
+                    d.condition = (first_slot[cond[0]].index, cond[1])
         for d in decisions:
             if d.kind == CHOICE and d.children and not any(d.children):
                 d.children = []
         spec = DNASpec(decisions, roots, fingerprint="")
-        slots_of = {key: ([first_slot[key]] if not isinstance(units_of[key], ChoiceGroup)
-                          else units_of[key].slots) for key in self.order}
         hypers, fn, args, kwargs = self.hypers, self.fn, self.args, self.kwargs
 
         def build(dna):
@@ -273,13 +299,26 @@ class DynamicSpace:
                 raise Mismatch(f"Expected a DynamicCandidate, got {type(candidate).__name__}")
             for key, raw in candidate.decisions.items():
                 if key not in slots_of:
-                    raise Mismatch(f"Decision {key!r} is not in the traced space")
+                    raise Mismatch(f"Decision {key!r} is not in the traced space "
+                                   f"(decisions are {list(slots_of)})", key)
                 slots = slots_of[key]
                 if isinstance(hypers[key], ManyOf):
+                    if not isinstance(raw, (tuple, list)) or len(raw) != len(slots):
+                        raise Mismatch(f"At {key}: expected {len(slots)} candidate indices, "
+                                       f"got {raw!r}", key)
                     for d, v in zip(slots, raw):
                         values[d.index] = v
                 else:
                     values[slots[0].index] = raw
+            # Decisions of branches the candidate did not take are not part of its DNA.
+            active = set(spec.active_indices(values))
+            for i in range(len(values)):
+                if i not in active:
+                    values[i] = None
+            try:
+                spec.validate(values)
+            except ValueError as e:
+                raise Mismatch(str(e)) from None
         return CompiledSpace(spec, build, encode)
 
     def _sym_compiled_space(self) -> CompiledSpace:

@@ -15,7 +15,6 @@ import random
 from typing import Any, Callable, Optional
 
 from symsearch.hyper.base import HyperValue, dynamic_or
-from symsearch.symbolic.base import Symbolic
 from symsearch.symbolic.ops import clone
 
 
@@ -31,13 +30,11 @@ class Evolve(HyperValue, type_name="evolve"):
             raise ValueError(f"evolve: mutator must be callable, got {self.mutator!r}")
 
     def default_value(self) -> Any:
-        return clone(self.initial) if isinstance(self.initial, Symbolic) else self.initial
+        return clone(self.initial)
 
     def mutate(self, value: Any, rng: random.Random) -> Any:
-        """Runs the user's mutator on a copy of ``value``."""
-        if isinstance(value, Symbolic):
-            value = clone(value)
-        return self.mutator(value, rng)
+        """Runs the user's mutator on a copy of ``value`` (the parent stays unchanged)."""
+        return self.mutator(clone(value), rng)
 
 
 def evolve(initial: Any, mutator: Callable[[Any, random.Random], Any], *,

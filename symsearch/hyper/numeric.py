@@ -7,6 +7,7 @@ floatv(lo=1e-05, hi=0.1, scale='log')
 """
 from __future__ import annotations
 
+import math
 from typing import Any, Optional
 
 from symsearch.hyper.base import HyperValue, dynamic_or
@@ -56,9 +57,12 @@ class Int(HyperValue, type_name="intv"):
 
 
 def _check_bounds(kind, lo, hi, scale, types, allow_equal=False) -> None:
+    what = "an int" if types == (int,) else "a number"
     for label, v in (("lo", lo), ("hi", hi)):
         if not isinstance(v, types) or isinstance(v, bool):
-            raise ValueError(f"{kind}: {label} must be a number, got {v!r}")
+            raise ValueError(f"{kind}: {label} must be {what}, got {v!r}")
+        if not math.isfinite(v):
+            raise ValueError(f"{kind}: {label} must be finite, got {v!r}")
     if lo > hi or (lo == hi and not allow_equal):
         raise ValueError(f"{kind}(lo={lo}, hi={hi}): lo must be less than hi")
     if scale not in SCALES:

@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import Any, Optional, Sequence
 
 from symsearch.hyper.base import HyperValue, dynamic_or
-from symsearch.symbolic.base import Symbolic
 from symsearch.symbolic.ops import clone
 
 
@@ -59,7 +58,8 @@ class ManyOf(HyperValue, type_name="manyof"):
 
 
 def _fresh(value: Any) -> Any:
-    return clone(value) if isinstance(value, Symbolic) else value
+    """A copy of a candidate (immutable values are returned as they are)."""
+    return clone(value)
 
 
 def oneof(candidates: Sequence[Any], *, name: Optional[str] = None) -> Any:

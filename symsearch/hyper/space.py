@@ -80,7 +80,14 @@ def random_sample(space: Any, n: int = 1, seed: Seed = None) -> list:
 
 
 def iterate(space: Any, limit: Optional[int] = None) -> Iterator[Any]:
-    """Every candidate of a finite space (grid order); ValueError for infinite spaces."""
+    """Every candidate of a finite space, in grid order.
+
+    Raises ValueError right away (not at the first ``next``) for an infinite space.
+
+    >>> import symsearch as ss
+    >>> [c["a"] for c in ss.iterate(ss.Dict(a=ss.oneof([1, 2])))]
+    [1, 2]
+    """
     c = compiled(space)
-    for dna in iterate_dna(c.spec, limit):
-        yield c.build(dna)
+    build = c.build
+    return (build(dna) for dna in iterate_dna(c.spec, limit))
