@@ -80,6 +80,7 @@ class SearchDriver:
         self.eval_count = 0
         self.best_score: Optional[float] = None
         self.best_metrics: Optional[dict] = None
+        self.best_trial_id: Optional[int] = None
         self.exhausted = False
         self._next_id = 0
         self._last_snapshot = time.monotonic()
@@ -139,7 +140,7 @@ class SearchDriver:
         for r in finished:
             self.counts[r.status] += 1
             if r.status == DONE and r.metrics is not None:
-                self._note_best(r.metrics)
+                self._note_best(r.metrics, r.id)
         for r in replay:
             self._feedback(dna_from_json(r.dna), r.id, r.status, r.metrics)
         for r in sorted(interrupted, key=lambda r: r.id):
@@ -173,10 +174,12 @@ class SearchDriver:
                 raise
             rerun = False
         candidate = self.compiled.build(dna)
+        t_hash = time.perf_counter()
         try:
             key = sym_hash(candidate)
         except TypeError:
             key = None
+        hash_time = time.perf_counter() - t_hash
         try:
             candidate_json = to_json_str(candidate)
         except (TypeError, ValueError):
@@ -191,10 +194,14 @@ class SearchDriver:
             self.store.finish_trial(trial_id, CACHED, metrics=hit["metrics"],
                                     cached_from=hit.get("trial_id"))
             self.cache_hits += 1
+            self.store.cache_stat_update(hits=1, hash_time=hash_time,
+                                         saved_time=hit.get("eval_time") or 0.0)
             self.counts[CACHED] += 1
             self._feedback(dna, trial_id, CACHED, hit["metrics"])
             self._after_finish(trial_id, CACHED, hit["metrics"], None)
             return Proposal(trial_id, dna, candidate, key, True, now)
+        if self.cache_mode:
+            self.store.cache_stat_update(misses=1, hash_time=hash_time)
         trial_id = self.store.start_trial(dna_json, candidate_json, structural_hash=key)
         # Durable before evaluation starts: after a crash it is found 'running' and redone.
         self.store.flush()
@@ -254,7 +261,7 @@ class SearchDriver:
         if status == DONE:
             self.eval_time_total += elapsed
             self.eval_count += 1
-            self._note_best(metrics)
+            self._note_best(metrics, trial_id)
         self._feedback(proposal.dna, trial_id, status, metrics)
         if self.policy is not None and hasattr(self.policy, "complete"):
             self.policy.complete(trial_id)
@@ -278,7 +285,7 @@ class SearchDriver:
                     values, score = (float(v),), float(v)
         self.algorithm.feedback(dna, Feedback(trial_id, status, metrics, values, score))
 
-    def _note_best(self, metrics: Optional[dict]) -> None:
+    def _note_best(self, metrics: Optional[dict], trial_id: int) -> None:
         if self.objectives is None or not metrics:
             return
         try:
@@ -286,7 +293,7 @@ class SearchDriver:
         except ObjectiveError:
             return
         if self.best_score is None or score > self.best_score:
-            self.best_score, self.best_metrics = score, metrics
+            self.best_score, self.best_metrics, self.best_trial_id = score, metrics, trial_id
 
     def _after_finish(self, trial_id, status, metrics, error) -> None:
         for cb in self.callbacks:
@@ -312,7 +319,7 @@ class SearchDriver:
         saved = self.cache_hits * (self.eval_time_total / self.eval_count) \
             if self.eval_count else 0.0
         return {**self.counts, "cache_hits": self.cache_hits, "eval_time_saved_s": saved,
-                "best_metrics": self.best_metrics}
+                "best_metrics": self.best_metrics, "best_trial_id": self.best_trial_id}
 
     def result(self) -> Result:
         records = [r for r in self.store.trials() if r.status in FINISHED]

@@ -1,0 +1,1 @@
+"""Evaluators and proxy tasks (installed as symsearch.evaluators)."""

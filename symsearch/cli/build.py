@@ -1,0 +1,151 @@
+"""Builds what an experiment file describes: space, evaluator, algorithm and runner.
+
+Each builder turns a failure into a :class:`~symsearch.cli.errors.ConfigError` naming the
+file, line and key, and (for references) the reference that failed::
+
+    experiments/x.yaml:3: key 'evaluator.ref': 'nosuchmodule:evaluate': cannot import module
+    'nosuchmodule': no module named 'nosuchmodule'
+"""
+from __future__ import annotations
+
+import functools
+import inspect
+import os
+from typing import Any, Optional
+
+from symsearch.cli.inline_space import build_inline_space
+from symsearch.cli.references import ReferenceLookupError, add_import_paths, is_reference, resolve
+from symsearch.cli.schema import ExperimentConfig, Located, is_reference_node, parse_reference
+
+
+def prepare_imports(config: ExperimentConfig) -> None:
+    """Lets references name modules beside the experiment file or in the current folder."""
+    add_import_paths(os.getcwd(), os.path.dirname(os.path.abspath(config.file)))
+
+
+def _resolve(config: ExperimentConfig, where: Located, reference: str) -> Any:
+    try:
+        return resolve(reference)
+    except ReferenceLookupError as e:
+        raise config.error(f"{reference!r}: {e}", where) from None
+
+
+def _reference_parts(config: ExperimentConfig, where: Located) -> tuple:
+    """(object, kwargs or None, where of ref, where of kwargs) for a checked reference."""
+    node = where.value
+    ref_where = Located(node["ref"], node["ref_key"], node["ref_line"])
+    kwargs_where = Located(node["kwargs"], f"{where.key}.kwargs", node["kwargs_line"])
+    return _resolve(config, ref_where, node["ref"]), node["kwargs"], ref_where, kwargs_where
+
+
+def build_space(config: ExperimentConfig) -> Any:
+    """The search space: a reference (called with ``kwargs`` when given, or when it is a
+    plain factory function), or an inline space."""
+    where = config.space
+    if not is_reference_node(where.value):
+        return build_inline_space(where.value, "space", config.file, where.line)
+    checked = parse_reference(where, lambda message, at: config.error(message, at))
+    target, kwargs, ref_where, kwargs_where = _reference_parts(config, checked)
+    if kwargs is not None:
+        if not callable(target):
+            raise config.error(f"{checked.value['ref']!r} is a {type(target).__name__}, not "
+                               f"callable, so it takes no kwargs", kwargs_where)
+        return _call(config, target, kwargs, kwargs_where, checked.value["ref"])
+    if inspect.isfunction(target) and not hasattr(target, "sym_init_args"):
+        # A plain function is a space factory (a function is never a useful space itself).
+        return _call(config, target, {}, ref_where, checked.value["ref"])
+    return target
+
+
+def _call(config: ExperimentConfig, target: Any, kwargs: dict, where: Located,
+          reference: str) -> Any:
+    try:
+        signature = inspect.signature(target)
+    except (TypeError, ValueError):
+        signature = None
+    if signature is not None:
+        try:
+            signature.bind(**kwargs)
+        except TypeError as e:
+            raise config.error(f"{reference} does not take these arguments: {e}", where) \
+                from None
+    try:
+        return target(**kwargs)
+    except (TypeError, ValueError) as e:
+        raise config.error(f"calling {reference}(**kwargs) failed: {type(e).__name__}: {e}",
+                           where) from None
+
+
+def build_evaluator(config: ExperimentConfig) -> Optional[Any]:
+    """The evaluator; with ``kwargs`` it is ``functools.partial(evaluator, **kwargs)`` so the
+    search calls ``evaluator(candidate, **kwargs)``. None: the candidate is called."""
+    if config.evaluator is None:
+        return None
+    target, kwargs, ref_where, kwargs_where = _reference_parts(config, config.evaluator)
+    reference = config.evaluator.value["ref"]
+    if not callable(target):
+        raise config.error(f"{reference!r} is a {type(target).__name__}, not a callable "
+                           f"evaluator", ref_where)
+    if not kwargs:
+        return target
+    try:
+        signature = inspect.signature(target)
+    except (TypeError, ValueError):
+        signature = None
+    if signature is not None:
+        try:
+            signature.bind(None, **kwargs)
+        except TypeError as e:
+            raise config.error(f"{reference} cannot be called as evaluator(candidate, "
+                               f"**kwargs): {e}", kwargs_where) from None
+    return functools.partial(target, **kwargs)
+
+
+def build_algorithm(config: ExperimentConfig) -> Any:
+    """The search algorithm: a registered name, ``{type: name, **kwargs}``, or a reference to
+    a SearchAlgorithm class or instance."""
+    from symsearch.algorithms import algorithm_names, make_algorithm
+    where = config.algorithm
+    value = where.value
+    name = value if isinstance(value, str) else value["type"]
+    kwargs = {} if isinstance(value, str) else {k: v for k, v in value.items() if k != "type"}
+    name_where = where if isinstance(value, str) else \
+        Located(name, f"{where.key}.type", getattr(value, "lines", {}).get("type", where.line))
+    if is_reference(name):
+        target = _resolve(config, name_where, name)
+        if isinstance(target, type):
+            return _call(config, target, kwargs, where, name)
+        if kwargs:
+            raise config.error(f"{name!r} is an instance; it takes no arguments", where)
+        try:
+            return make_algorithm(target)
+        except (TypeError, ValueError) as e:
+            raise config.error(str(e), name_where) from None
+    if name.lower() not in algorithm_names():
+        raise config.error(f"unknown algorithm {name!r}; known: {', '.join(algorithm_names())} "
+                           f"(or a reference 'package.module:Class')", name_where)
+    try:
+        return make_algorithm({"type": name, **kwargs})
+    except (TypeError, ValueError) as e:
+        raise config.error(f"{name}: {e}", where) from None
+
+
+def build_runner(config: ExperimentConfig, workers: Optional[int] = None,
+                 address: Optional[str] = None) -> Any:
+    """The runner; ``workers``/``address`` (command-line overrides) imply Ray."""
+    where = config.runner
+    options = dict(where.value)
+    kind = options.pop("type")
+    if workers is not None or address is not None:
+        if kind != "ray":
+            options = {}
+        kind = "ray"
+        if workers is not None:
+            options["workers"] = workers
+        if address is not None:
+            options["address"] = address
+    from symsearch.runners import make_runner
+    try:
+        return make_runner({"type": kind, **options})
+    except (TypeError, ValueError) as e:
+        raise config.error(str(e), where) from None

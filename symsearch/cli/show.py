@@ -1,0 +1,102 @@
+"""``symsearch show STORE``: the best trials of an experiment as a table, and its counts."""
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from symsearch.cli.display import format_candidate_json, format_value
+from symsearch.cli.stored import (experiment_name, objectives_of, open_experiment, pareto_ids,
+                                  ranked_trials, scored_trials, status_counts)
+
+_MAX_OTHER_METRICS = 4
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "show", help="show the best trials of an experiment store",
+        description="Shows the best trials of an experiment store, with counts by status.")
+    parser.add_argument("store", help="the experiment store (e.g. runs/quickstart.db)")
+    parser.add_argument("--top", type=int, default=10, metavar="K",
+                        help="how many trials to show (default 10)")
+    parser.set_defaults(handler=show_command)
+
+
+def show_command(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from symsearch.cli.errors import UserError
+    if args.top < 1:
+        raise UserError(f"--top: expected a positive int, got {args.top}")
+    experiment = open_experiment(args.store)
+    objectives = objectives_of(experiment)
+    console = Console(highlight=False, soft_wrap=False)
+    if not console.is_terminal:
+        console.width = max(console.width, 160)  # a file or pipe: don't wrap at 80
+    counts = status_counts(experiment)
+    name = experiment_name(experiment, args.store)
+    algorithm = (experiment.config or {}).get("algorithm", "?")
+    console.print(f"[bold]{escape(name)}[/bold]  ({escape(args.store)})")
+    console.print(f"objective: {', '.join(objectives.to_list()) if objectives else '-'}   "
+                  f"algorithm: {algorithm}", markup=False)
+    console.print(f"trials: {len(experiment.trials)} (" + ", ".join(
+        f"{counts[s]} {s}" for s in counts if counts[s] or s in ("done", "failed", "cached")) +
+        f")   cache hits: {counts['cached']}{_saved_text(experiment, counts)}", markup=False)
+    if objectives is None:
+        rows = [r for r in experiment.trials if r.status in ("done", "cached")][:args.top]
+        front: set = set()
+    else:
+        rows = ranked_trials(experiment, objectives)[:args.top]
+        front = pareto_ids(scored_trials(experiment, objectives), objectives) \
+            if objectives.is_multi else set()
+    if not rows:
+        console.print("No successful trial yet.")
+        _print_failures(console, experiment)
+        return 0
+    objective_names = list(objectives.names) if objectives else []
+    other = []
+    for r in rows:
+        for key in r.metrics or {}:
+            if key not in objective_names and key not in other:
+                other.append(key)
+    other = other[:_MAX_OTHER_METRICS]
+    table = Table(title=f"Top {len(rows)} trials" + (" (Pareto front first, *)" if front else ""))
+    table.add_column("id", justify="right")
+    table.add_column("status")
+    for objective in (objectives.objectives if objectives else ()):
+        table.add_column(str(objective), justify="right", style="green")
+    for key in other:
+        table.add_column(key, justify="right")
+    table.add_column("candidate", overflow="fold")
+    for r in rows:
+        metrics = r.metrics or {}
+        cells = [f"{r.id}{'*' if r.id in front else ''}", r.status]
+        cells += [format_value(metrics.get(n)) for n in objective_names]
+        cells += [format_value(metrics[k]) if k in metrics else "" for k in other]
+        cells.append(format_candidate_json(r.candidate_json, max_length=100))
+        table.add_row(*cells)
+    console.print(table)
+    _print_failures(console, experiment)
+    return 0
+
+
+def _saved_text(experiment: Any, counts: dict) -> str:
+    """Roughly how much evaluation time the cache hits saved."""
+    durations = [r.duration for r in experiment.trials
+                 if r.status == "done" and r.duration is not None]
+    if not counts["cached"] or not durations:
+        return ""
+    saved = counts["cached"] * sum(durations) / len(durations)
+    return f" (~{saved:.1f}s of evaluation saved)"
+
+
+def _print_failures(console: Any, experiment: Any) -> None:
+    failed = [r for r in experiment.trials if r.status == "failed"]
+    if not failed:
+        return
+    last = failed[-1]
+    error = (last.error or "").strip().splitlines()
+    console.print(f"{len(failed)} failed; last (trial {last.id}): "
+                  f"{error[-1] if error else 'no error recorded'}", markup=False)
+

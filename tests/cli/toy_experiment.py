@@ -1,0 +1,29 @@
+"""A tiny space and evaluators for CLI tests (importable as tests.cli.toy_experiment)."""
+import symsearch as ss
+
+space = ss.Dict(x=ss.floatv(-2.0, 2.0), act=ss.oneof(["relu", "gelu", "tanh"]))
+small_space = ss.Dict(act=ss.oneof(["relu", "gelu"]))
+
+
+def make_space(low=-2.0, high=2.0):
+    return ss.Dict(x=ss.floatv(low, high), act=ss.oneof(["relu", "gelu", "tanh"]))
+
+
+def evaluate(candidate, offset=0.0):
+    x = candidate.get("x", 0.0)
+    return {"loss": (x - 0.5) ** 2 + offset + (0.1 if candidate["act"] == "tanh" else 0.0),
+            "size": len(candidate["act"])}
+
+
+def two_objectives(candidate):
+    x = candidate["x"]
+    return {"loss": (x - 1.0) ** 2, "cost": (x + 1.0) ** 2}
+
+
+def fail_on_tanh(candidate):
+    if candidate["act"] == "tanh":
+        raise RuntimeError("tanh is not supported")
+    return evaluate(candidate)
+
+
+not_callable = 42
