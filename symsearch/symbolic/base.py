@@ -10,6 +10,7 @@ one node never has two parents.
 """
 from __future__ import annotations
 
+import copy
 from typing import Any, Callable, Iterator, Optional
 
 from symsearch.symbolic.keypath import Key, format_path, join_path, parse_path
@@ -129,7 +130,7 @@ class Symbolic:
         """Changes values in place, by key path, by keyword, or by a function.
 
         >>> cfg.rebind({"model.blocks[1].width": 64}, lr=0.1)          # doctest: +SKIP
-        >>> cfg.rebind(lambda path, v: v * 2 if path.endswith("width") else v)  # +SKIP
+        >>> cfg.rebind(lambda path, v: v * 2 if path.endswith("width") else v)  # doctest: +SKIP
 
         A function receives ``(key_path, value)`` for every node below this one and
         returns the new value (or the same object to keep it). Values are validated
@@ -176,12 +177,25 @@ class Symbolic:
         from symsearch.symbolic.serialization import to_yaml
         return to_yaml(self)
 
+    # ---- pickling ---------------------------------------------------------------------
+    def __getstate__(self) -> Any:
+        # A compiled search space holds closures (not picklable) and is rebuilt on demand.
+        default = getattr(super(), "__getstate__", None)  # object.__getstate__: 3.11+
+        state = default() if default is not None else self.__dict__
+        slots = None
+        if isinstance(state, tuple):  # (instance dict, slot values) for classes with slots
+            state, slots = state
+        if isinstance(state, dict) and "_sym_space_cache" in state:
+            state = {k: v for k, v in state.items() if k != "_sym_space_cache"}
+        return state if slots is None else (state, slots)
+
 
 def adopt(parent: Optional[Symbolic], key: Key, value: Any) -> Any:
     """Converts ``value`` into a child of ``parent`` at ``key``.
 
     Plain dicts and lists become symbolic containers; a symbolic value that already has
-    a parent other than ``parent`` is cloned. Leaves pass through unchanged.
+    a parent (another node, or ``parent`` itself at another key) is cloned, so a node is
+    never in two places. Leaves pass through unchanged.
     """
     cls = type(value)
     if cls is dict:
@@ -192,13 +206,38 @@ def adopt(parent: Optional[Symbolic], key: Key, value: Any) -> Any:
         value = List(value)
     elif not isinstance(value, Symbolic):
         return value
-    elif value._sym_parent is not None and value._sym_parent is not parent:
+    elif value._sym_parent is not None and (value._sym_parent is not parent
+                                            or value._sym_key != key):
         from symsearch.symbolic.ops import clone
         value = clone(value)
     d = value.__dict__
     d["_sym_parent"] = parent
     d["_sym_key"] = key
     return value
+
+
+def detach(parent: Symbolic, value: Any) -> None:
+    """Makes a child that was removed from ``parent`` a root again (if it still is its child)."""
+    if isinstance(value, Symbolic):
+        d = value.__dict__
+        if d.get("_sym_parent") is parent:
+            d.pop("_sym_parent", None)
+            d.pop("_sym_key", None)
+
+
+def deepcopy_state(node: Symbolic, new: Symbolic, memo: dict) -> None:
+    """Deep-copies ``node``'s instance dict onto ``new`` (for ``copy.deepcopy``).
+
+    The parent link is kept when the parent is being copied too (it is in ``memo``), so
+    a deep-copied tree keeps its structure; otherwise the copy is a root.
+    """
+    state = dict(node.__dict__)
+    state.pop("_sym_space_cache", None)
+    parent = state.get("_sym_parent")
+    if parent is not None and id(parent) not in memo:
+        del state["_sym_parent"]
+        state.pop("_sym_key", None)
+    new.__dict__.update(copy.deepcopy(state, memo))
 
 
 def walk(value: Any, fn: Callable[[str, Any], Any], path: str = "") -> None:

@@ -10,9 +10,10 @@ every mutation.
 """
 from __future__ import annotations
 
+import copy
 from typing import Any
 
-from symsearch.symbolic.base import Symbolic, adopt
+from symsearch.symbolic.base import Symbolic, adopt, deepcopy_state, detach
 from symsearch.symbolic.keypath import Key
 
 
@@ -50,17 +51,29 @@ class Dict(dict, Symbolic):
         return type(self)._sym_fast_new(items)
 
     # ---- dict mutation, all routed through adoption + invalidation --------------------
+    # A removed or replaced child is detached (it becomes a root again), so it can be
+    # reused elsewhere without a copy and no longer reports a stale key path.
     def __setitem__(self, key, value) -> None:
-        dict.__setitem__(self, key, adopt(self, key, value))
+        old = dict.get(self, key)
+        new = adopt(self, key, value)
+        dict.__setitem__(self, key, new)
+        if old is not new:
+            detach(self, old)
         self._sym_invalidate()
 
     def __delitem__(self, key) -> None:
+        old = dict.__getitem__(self, key)
         dict.__delitem__(self, key)
+        detach(self, old)
         self._sym_invalidate()
 
     def update(self, *args, **kwargs) -> None:
         for k, v in dict(*args, **kwargs).items():
-            dict.__setitem__(self, k, adopt(self, k, v))
+            old = dict.get(self, k)
+            new = adopt(self, k, v)
+            dict.__setitem__(self, k, new)
+            if old is not new:
+                detach(self, old)
         self._sym_invalidate()
 
     def setdefault(self, key, default=None):
@@ -70,15 +83,19 @@ class Dict(dict, Symbolic):
 
     def pop(self, key, *default):
         value = dict.pop(self, key, *default)
+        detach(self, value)
         self._sym_invalidate()
         return value
 
     def popitem(self):
         item = dict.popitem(self)
+        detach(self, item[1])
         self._sym_invalidate()
         return item
 
     def clear(self) -> None:
+        for v in dict.values(self):
+            detach(self, v)
         dict.clear(self)
         self._sym_invalidate()
 
@@ -91,8 +108,14 @@ class Dict(dict, Symbolic):
         return clone(self, deep=False)
 
     def __deepcopy__(self, memo) -> "Dict":
-        from symsearch.symbolic.ops import clone
-        return clone(self, deep=True)
+        # Children are copied through ``memo`` (not rebuilt like ``clone``): a symbolized
+        # torch module below keeps its weights and stays the object its owner refers to.
+        new = type(self).__new__(type(self))
+        memo[id(self)] = new
+        for k, v in dict.items(self):
+            dict.__setitem__(new, k, copy.deepcopy(v, memo))
+        deepcopy_state(self, new, memo)
+        return new
 
-    def __reduce__(self):
-        return (type(self), (dict(self),))
+    # Pickling uses the default protocol (items re-set through ``__setitem__`` plus the
+    # instance ``__dict__``), which keeps this node's link to its parent.

@@ -33,7 +33,7 @@ def _entries(value: Any):
         return "{", "}", [(f"{k!r}: ", v) for k, v in value.items()]
     if isinstance(value, list):
         return "[", "]", [("", v) for v in value]
-    if isinstance(value, tuple) and any(isinstance(v, (Symbolic, dict, list)) for v in value):
+    if type(value) is tuple:
         return "(", ",)" if len(value) == 1 else ")", [("", v) for v in value]
     return None
 
@@ -62,7 +62,11 @@ def _format(value: Any, indent, level: int) -> str:
 
 def _leaf(value: Any) -> str:
     name = getattr(value, "__name__", None)
-    if callable(value) and name and not isinstance(value, type) and name != "<lambda>":
+    if name == "<lambda>" and hasattr(value, "__code__"):
+        # Its source, not "<function <lambda> at 0x7f...>": readable and the same each run.
+        from symsearch.symbolic.hashing import _source_of
+        return _source_of(value.__code__) or "<lambda>"
+    if callable(value) and name and not isinstance(value, type):
         return name
     if isinstance(value, type):
         return value.__name__

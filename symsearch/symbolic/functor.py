@@ -43,7 +43,7 @@ class Functor(Record):
         fields = type(self)._sym_fields
         if args:
             free = [n for n in fields.names if values.get(n) is MISSING
-                    and n != fields.var_positional]
+                    and n != fields.var_positional and n not in fields.keyword_only]
             if len(args) > len(free):
                 raise TypeError(f"{type(self).__name__}() got {len(args)} positional arguments "
                                 f"but only {free} are unbound")

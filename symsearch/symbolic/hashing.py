@@ -39,8 +39,24 @@ def sym_digest(value: Any) -> bytes:
         digest = _blake2b(b"".join(parts), digest_size=DIGEST_SIZE).digest()
         value.__dict__["_sym_hash_cache"] = digest
         return digest
+    cls = type(value)
+    if cls is dict or cls is list:
+        return _container_digest(value)
     parts = []
     _feed(value, parts)
+    return _blake2b(b"".join(parts), digest_size=DIGEST_SIZE).digest()
+
+
+def _container_digest(value: Any) -> bytes:
+    """Digest of a plain dict/list: the same bytes as the equal ``Dict``/``List``."""
+    parts: list = []
+    if type(value) is dict:
+        _feed_mapping(value, parts)
+    else:
+        parts.append(b"[")
+        for v in value:
+            _feed(v, parts)
+        parts.append(b"]")
     return _blake2b(b"".join(parts), digest_size=DIGEST_SIZE).digest()
 
 
@@ -67,7 +83,11 @@ def _feed_node(node: Symbolic, parts: list) -> None:
         parts.append(b"]")
         return
     parts.append(b"<" + _type_name(type(node)) + b"|")
-    for k, v in node.sym_items():
+    items = node.sym_items()
+    if getattr(type(node), "_sym_fields", None) is not None and node._sym_fields.var_keyword:
+        # Extra ``**kwargs`` arguments compare regardless of order (see ``ops.eq``).
+        items = sorted(items, key=lambda kv: str(kv[0]))
+    for k, v in items:
         parts.append(k.encode() + b"=" if isinstance(k, str) else repr(k).encode() + b"=")
         _feed(v, parts)
     parts.append(b">")
@@ -107,13 +127,10 @@ def _feed(v: Any, parts: list) -> None:
         for x in v:
             _feed(x, parts)
         parts.append(b")")
-    elif cls is list:
-        parts.append(b"[")
-        for x in v:
-            _feed(x, parts)
-        parts.append(b"]")
-    elif cls is dict:
-        _feed_mapping(v, parts)
+    elif cls is list or cls is dict:
+        # Fed like a nested ``List``/``Dict`` (by digest), so a plain container and the
+        # symbolic one it equals hash the same wherever they sit in the tree.
+        parts.append(b"@" + _container_digest(v))
     elif v is MISSING:
         parts.append(b"M")
     else:
@@ -121,7 +138,7 @@ def _feed(v: Any, parts: list) -> None:
 
 
 def _float_bytes(v: float) -> bytes:
-    if v.is_integer() and abs(v) < 2 ** 53:
+    if v.is_integer():  # exact: an integral float equals exactly one int, at any magnitude
         return b"i%d;" % int(v)
     if math.isnan(v):
         return b"fnan;"
@@ -142,7 +159,7 @@ def _feed_other(v: Any, parts: list) -> None:
     elif isinstance(v, (list, tuple)):
         _feed(list(v) if isinstance(v, list) else tuple(v), parts)
     elif isinstance(v, dict):
-        _feed_mapping(v, parts)
+        _feed(dict(v), parts)
     elif isinstance(v, (set, frozenset)):
         keys = sorted(sym_digest(x) for x in v)
         parts.append(b"S" + b"".join(keys) + b";")
@@ -153,6 +170,8 @@ def _feed_other(v: Any, parts: list) -> None:
         parts.append(b"F" + function_key(v) + b";")
     elif type(v).__module__ == "numpy":
         _feed_numpy(v, parts)
+    elif _is_torch_tensor(v):
+        _feed_tensor(v, parts)
     else:
         state = getattr(v, "__dict__", None)
         text = repr(v)
@@ -176,6 +195,19 @@ def _feed_numpy(v: Any, parts: list) -> None:
         _feed(v.item(), parts)
     else:
         parts.append(b"r" + repr(v).encode())
+
+
+def _is_torch_tensor(v: Any) -> bool:
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(v, torch.Tensor)
+
+
+def _feed_tensor(v: Any, parts: list) -> None:
+    # By content: a tensor's repr elides elements, so two different tensors share it.
+    import torch
+    t = v.detach().cpu().contiguous()
+    parts.append(b"A" + str(t.dtype).encode() + repr(tuple(t.shape)).encode() + b":")
+    parts.append(t.reshape(-1).view(torch.uint8).numpy().tobytes() if t.numel() else b"")
 
 
 def function_key(fn: Any) -> bytes:

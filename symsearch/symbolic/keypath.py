@@ -9,12 +9,14 @@ that are not identifiers are written ``['my key']``.
 """
 from __future__ import annotations
 
+import ast
 import re
 from typing import Sequence, Union
 
 Key = Union[str, int]
 
-_TOKEN = re.compile(r"""\.?([A-Za-z_][A-Za-z_0-9]*)|\[(-?\d+)\]|\[(['"])(.*?)\3\]""")
+# A quoted key is a Python string literal (``repr`` of the key), escapes included.
+_TOKEN = re.compile(r"""\.?([A-Za-z_][A-Za-z_0-9]*)|\[(-?\d+)\]|\[((['"])(?:\\.|(?!\4).)*\4)\]""")
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z_0-9]*$")
 
 
@@ -35,7 +37,7 @@ def parse_path(path: Union[str, Sequence[Key]]) -> tuple:
         elif m.group(2) is not None:
             keys.append(int(m.group(2)))
         else:
-            keys.append(m.group(4))
+            keys.append(ast.literal_eval(m.group(3)))
         pos = m.end()
     return tuple(keys)
 

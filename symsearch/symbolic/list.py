@@ -6,9 +6,10 @@
 """
 from __future__ import annotations
 
+import copy
 from typing import Any
 
-from symsearch.symbolic.base import Symbolic, adopt
+from symsearch.symbolic.base import Symbolic, adopt, deepcopy_state, detach
 from symsearch.symbolic.keypath import Key
 
 
@@ -48,24 +49,39 @@ class List(list, Symbolic):
         return type(self)._sym_fast_new([items[i] for i in range(len(items))])
 
     # ---- list mutation ----------------------------------------------------------------
+    # Removed or replaced children are detached (they become roots again), see Dict.
     def _reindex(self) -> None:
         for i, v in enumerate(self):
             if isinstance(v, Symbolic):
                 v.__dict__["_sym_key"] = i
         self._sym_invalidate()
 
+    def _detach_all(self, values) -> None:
+        for v in values:
+            if not any(v is x for x in self):
+                detach(self, v)
+
     def __setitem__(self, index, value) -> None:
         if isinstance(index, slice):
-            list.__setitem__(self, index, [adopt(self, 0, v) for v in value])
+            old = list.__getitem__(self, index)
+            # Key None until reindexed: a child of this list given again is copied.
+            list.__setitem__(self, index, [adopt(self, None, v) for v in value])
+            self._detach_all(old)
             self._reindex()
             return
         if index < 0:
             index += len(self)
-        list.__setitem__(self, index, adopt(self, index, value))
+        old = list.__getitem__(self, index)
+        new = adopt(self, index, value)
+        list.__setitem__(self, index, new)
+        if old is not new:
+            detach(self, old)
         self._sym_invalidate()
 
     def __delitem__(self, index) -> None:
+        old = list.__getitem__(self, index)
         list.__delitem__(self, index)
+        self._detach_all(old if isinstance(index, slice) else [old])
         self._reindex()
 
     def append(self, value) -> None:
@@ -78,19 +94,21 @@ class List(list, Symbolic):
         self._sym_invalidate()
 
     def insert(self, index, value) -> None:
-        list.insert(self, index, adopt(self, index, value))
+        list.insert(self, index, adopt(self, None, value))  # key set by _reindex
         self._reindex()
 
     def pop(self, index=-1):
         value = list.pop(self, index)
+        detach(self, value)
         self._reindex()
         return value
 
     def remove(self, value) -> None:
-        list.remove(self, value)
-        self._reindex()
+        self.pop(self.index(value))
 
     def clear(self) -> None:
+        for v in self:
+            detach(self, v)
         list.clear(self)
         self._sym_invalidate()
 
@@ -108,9 +126,11 @@ class List(list, Symbolic):
 
     def __imul__(self, n):
         items = list(self)
-        list.clear(self)
-        for _ in range(n):
-            for v in items:
+        if n <= 0:
+            self.clear()
+            return self
+        for _ in range(n - 1):
+            for v in items:  # repeated symbolic children are copies: one node, one place
                 list.append(self, adopt(self, len(self), v))
         self._sym_invalidate()
         return self
@@ -120,8 +140,13 @@ class List(list, Symbolic):
         return clone(self, deep=False)
 
     def __deepcopy__(self, memo) -> "List":
-        from symsearch.symbolic.ops import clone
-        return clone(self, deep=True)
+        # Children are copied through ``memo`` (not rebuilt like ``clone``): a symbolized
+        # torch module below keeps its weights and stays the object its owner refers to.
+        new = type(self).__new__(type(self))
+        memo[id(self)] = new
+        list.extend(new, [copy.deepcopy(v, memo) for v in self])
+        deepcopy_state(self, new, memo)
+        return new
 
-    def __reduce__(self):
-        return (type(self), (list(self),))
+    # Pickling uses the default protocol (items re-added through ``extend``/``append``
+    # plus the instance ``__dict__``), which keeps this node's link to its parent.

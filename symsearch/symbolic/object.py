@@ -13,12 +13,13 @@ Override ``_on_bound()`` to compute derived state after fields change.
 """
 from __future__ import annotations
 
+import sys
 import typing
 from typing import Annotated, Any, ClassVar, Optional  # noqa: F401  (Annotated for doctest)
 
 from symsearch.symbolic import registry
 from symsearch.symbolic.record import Fields, Record
-from symsearch.symbolic.validation import Range  # noqa: F401
+from symsearch.symbolic.validation import Range, resolve_hints  # noqa: F401
 
 
 class Object(Record):
@@ -28,10 +29,12 @@ class Object(Record):
         super().__init_subclass__(**kwargs)
         try:
             hints = typing.get_type_hints(cls, include_extras=True)
-        except Exception:
+        except Exception:  # some forward reference is unresolvable: resolve one by one
             hints = {}
             for base in reversed(cls.__mro__):
-                hints.update(getattr(base, "__annotations__", {}))
+                module = sys.modules.get(base.__module__)
+                hints.update(resolve_hints(base.__dict__.get("__annotations__", {}),
+                                           getattr(module, "__dict__", {}), dict(vars(base))))
         names, defaults = [], {}
         for name, annotation in hints.items():
             if name.startswith("_") or typing.get_origin(annotation) is ClassVar \
@@ -64,7 +67,8 @@ class Object(Record):
     def __setattr__(self, name: str, value: Any) -> None:
         if name in type(self)._sym_fields.checkers:
             self._sym_set_child(name, value, self._sym_child_path(name))
-            self._sym_on_bound()
+            from symsearch.symbolic.rebind import notify_changed
+            notify_changed((self,))
         else:
             object.__setattr__(self, name, value)
 

@@ -8,6 +8,7 @@ import types
 from typing import Any, Callable, Optional
 
 from symsearch.symbolic.base import MISSING, Symbolic, walk
+from symsearch.symbolic.record import Record
 
 _IMMUTABLE = (str, int, float, bool, type(None), bytes, complex, frozenset, type,
               types.FunctionType, types.BuiltinFunctionType)
@@ -48,34 +49,25 @@ def eq(a: Any, b: Any) -> bool:
     """Symbolic equality: same types and equal children, recursively.
 
     ``Dict``/``dict`` and ``List``/``list`` compare by content; NaN equals NaN; functions
-    compare by identity key (name or normalized source); arrays element-wise.
+    compare by identity key (name or normalized source); arrays element-wise. Values
+    that are equal here have equal :func:`symsearch.hash`.
     """
     if a is b:
         return True
     ta = type(a)
-    if ta is str or ta is int or ta is bool or a is None:
-        return type(b) is ta and a == b if ta is not int else (
-            (type(b) is int or type(b) is float) and a == b)
-    if ta is float:
+    if ta is str or ta is bool or a is None:
+        return type(b) is ta and a == b
+    if ta is int or ta is float:
         tb = type(b)
-        if tb is float or tb is int:
+        if tb is int or tb is float:
             return a == b or (a != a and b != b)
+        if tb.__module__ == "numpy" and getattr(b, "dtype", None) is not None \
+                and b.dtype.kind in "iuf" and getattr(b, "ndim", 1) == 0:
+            return bool(a == b) or (a != a and b != b)  # symmetric with numpy == int
         return False
-    if isinstance(a, dict):
-        if not isinstance(b, dict) or len(a) != len(b):
-            return False
-        for k, v in a.items():
-            if k not in b or not eq(v, b[k]):
-                return False
-        return True
-    if isinstance(a, list):
-        if not isinstance(b, list) or len(a) != len(b):
-            return False
-        for x, y in zip(a, b):
-            if not eq(x, y):
-                return False
-        return True
-    if isinstance(a, Symbolic):
+    # Records first: a symbolized dict/list subclass (``Counter``) is a record, compared
+    # by its init arguments like it is hashed, not by its contents.
+    if isinstance(a, Record):
         if type(b) is not ta:
             return False
         ca = a.__dict__.get("_sym_hash_cache")
@@ -83,11 +75,25 @@ def eq(a: Any, b: Any) -> bool:
             cb = b.__dict__.get("_sym_hash_cache")
             if cb is not None:
                 return ca == cb
-        ia, ib = a._sym_args, b._sym_args  # Records: the only other Symbolic kind
+        ia, ib = a._sym_args, b._sym_args
         if len(ia) != len(ib):
             return False
         for k, v in ia.items():
             if k not in ib or not eq(v, ib[k]):
+                return False
+        return True
+    if isinstance(a, dict):
+        if not isinstance(b, dict) or isinstance(b, Record) or len(a) != len(b):
+            return False
+        for k, v in a.items():
+            if k not in b or not eq(v, b[k]):
+                return False
+        return True
+    if isinstance(a, list):
+        if not isinstance(b, list) or isinstance(b, Record) or len(a) != len(b):
+            return False
+        for x, y in zip(a, b):
+            if not eq(x, y):
                 return False
         return True
     if ta is tuple:

@@ -12,18 +12,18 @@ import inspect
 import typing
 from typing import Any, Optional
 
-from symsearch.symbolic.base import MISSING, Symbolic, adopt
-from symsearch.symbolic.validation import compile_checker, _accept
+from symsearch.symbolic.base import MISSING, Symbolic, adopt, detach
+from symsearch.symbolic.validation import _accept, compile_checker, resolve_hints
 
 
 class Fields:
     """The declared fields of a record type: names, defaults and compiled checks."""
 
     __slots__ = ("names", "defaults", "checkers", "annotations", "var_keyword",
-                 "var_positional", "positional_only")
+                 "var_positional", "positional_only", "keyword_only")
 
     def __init__(self, names, defaults, annotations, var_keyword=False,
-                 var_positional=None, positional_only=()):
+                 var_positional=None, positional_only=(), keyword_only=()):
         self.names = tuple(names)
         self.defaults = dict(defaults)
         self.annotations = dict(annotations)
@@ -31,15 +31,17 @@ class Fields:
         self.var_keyword = var_keyword
         self.var_positional = var_positional
         self.positional_only = tuple(positional_only)
+        self.keyword_only = tuple(keyword_only)
 
     @classmethod
     def from_signature(cls, fn, skip_first: bool) -> "Fields":
         sig = inspect.signature(fn)
         try:
             hints = typing.get_type_hints(fn, include_extras=True)
-        except Exception:  # unresolvable annotations: fall back to no checks
-            hints = {}
-        names, defaults, var_kw, var_pos, pos_only = [], {}, False, None, []
+        except Exception:  # some annotation is unresolvable: resolve the others one by one
+            hints = resolve_hints(getattr(fn, "__annotations__", {}) or {},
+                                  getattr(fn, "__globals__", {}))
+        names, defaults, var_kw, var_pos, pos_only, kw_only = [], {}, False, None, [], []
         params = list(sig.parameters.values())
         if skip_first and params:
             params = params[1:]
@@ -54,15 +56,19 @@ class Fields:
                 continue
             if p.kind is p.POSITIONAL_ONLY:
                 pos_only.append(p.name)
+            elif p.kind is p.KEYWORD_ONLY:
+                kw_only.append(p.name)
             names.append(p.name)
             if p.default is not p.empty:
                 defaults[p.name] = p.default
-        return cls(names, defaults, hints, var_kw, var_pos, pos_only)
+        return cls(names, defaults, hints, var_kw, var_pos, pos_only, kw_only)
 
     def bind(self, owner: str, args: tuple, kwargs: dict, allow_missing: bool) -> dict:
         """Maps call arguments to ``{field: value}``, checked, defaults filled in."""
         values = {}
-        positional = [n for n in self.names if n != self.var_positional]
+        # Parameters after ``*args`` or a bare ``*`` are keyword-only.
+        positional = [n for n in self.names
+                      if n != self.var_positional and n not in self.keyword_only]
         if len(args) > len(positional) and self.var_positional is None:
             raise TypeError(f"{owner}() takes {len(positional)} positional arguments "
                             f"but {len(args)} were given")
@@ -152,7 +158,10 @@ class Record(Symbolic):
 
     def _sym_set_child(self, key, value, path: str) -> None:
         value = type(self)._sym_fields.check(key, value, path)
-        self._sym_args[key] = adopt(self, key, value)
+        old = self._sym_args.get(key)
+        new = self._sym_args[key] = adopt(self, key, value)
+        if old is not new:
+            detach(self, old)
         self._sym_invalidate()
 
     def _sym_rebuild(self, items: dict) -> "Record":
@@ -169,8 +178,12 @@ class Record(Symbolic):
     def _sym_init_user(self) -> None:
         self._sym_on_bound()
 
+    # format_value is called directly: a wrapped user class may define its own
+    # ``format`` method (``logging.Formatter.format``), which shadows Symbolic.format.
     def __repr__(self) -> str:
-        return self.format(compact=True)
+        from symsearch.symbolic.formatting import format_value
+        return format_value(self, compact=True)
 
     def __str__(self) -> str:
-        return self.format(compact=False)
+        from symsearch.symbolic.formatting import format_value
+        return format_value(self, compact=False)

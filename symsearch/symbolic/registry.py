@@ -54,10 +54,12 @@ def name_of(obj: Any) -> Optional[str]:
 
 
 def lookup(name: str, where: str = "") -> Any:
+    hint = f" at {where}" if where else ""
+    if not isinstance(name, str):
+        raise ValueError(f"Expected a registered name (a string){hint}, got {name!r}.")
     try:
         return _BY_NAME[name]
     except KeyError:
-        hint = f" at {where}" if where else ""
         raise ValueError(
             f"Unknown type or function {name!r}{hint}: it is not registered. Import the module "
             f"that defines it (symbolic classes register on definition) or call "

@@ -85,6 +85,10 @@ def from_json(data: Any, path: str = "") -> Any:
     type_name = data.get("_type")
     if type_name is not None:
         target = registry.lookup(type_name, path or "<root>")
+        from symsearch.symbolic.record import Record
+        if not (isinstance(target, type) and issubclass(target, Record)):
+            raise ValueError(f"{type_name!r} at {path or '<root>'} is not a symbolic type; "
+                             f"only symbolic classes and functors can be built from '_type'.")
         kwargs = {k: from_json(v, join_path(path, k)) for k, v in data.items() if k != "_type"}
         try:
             return target.partial(**kwargs)

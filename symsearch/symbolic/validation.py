@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 from symsearch.symbolic.base import MISSING
+from symsearch.symbolic.keypath import join_path
 
 Checker = Callable[[Any, str], Any]
 
@@ -51,6 +52,24 @@ def _check_hyper(value: Any, path: str, check: Checker) -> Any:
     elif isinstance(value, ManyOf):
         pass  # the field holds a list; its element annotation is checked per candidate.
     return value
+
+
+def resolve_hints(annotations: dict, globalns: dict, localns: Optional[dict] = None) -> dict:
+    """``typing.get_type_hints`` one annotation at a time, for when it fails as a whole.
+
+    A forward reference that cannot be resolved (a class local to a function) is left as
+    a string, which :func:`compile_checker` accepts unchecked; the other fields keep
+    their checks.
+    """
+    hints = {}
+    for name, annotation in annotations.items():
+        if isinstance(annotation, str):
+            try:
+                annotation = eval(annotation, globalns, localns)  # what get_type_hints does
+            except Exception:
+                pass
+        hints[name] = annotation
+    return hints
 
 
 def compile_checker(annotation: Any) -> Checker:
@@ -137,7 +156,7 @@ def compile_checker(annotation: Any) -> Checker:
                 raise TypeError(f"Expected a dict, got {type(value).__name__} {value!r}{_where(path)}")
             for k, v in value.items():
                 key_check(k, path)
-                value_check(v, f"{path}.{k}" if path else str(k))
+                value_check(v, join_path(path, k) if isinstance(k, (str, int)) else path)
             return value
         return check_dict
     if origin is collections.abc.Callable or annotation is collections.abc.Callable \
@@ -161,6 +180,9 @@ def compile_checker(annotation: Any) -> Checker:
                 return _check_hyper(value, path, check_float)
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 return value
+            if type(value).__module__ == "numpy" and getattr(value, "ndim", None) == 0 \
+                    and value.dtype.kind in "iuf":
+                return float(value)  # np.float32 / np.int64 scalars from array code
             raise TypeError(f"Expected float, got {type(value).__name__} {value!r}{_where(path)}")
         return check_float
     if annotation is int:

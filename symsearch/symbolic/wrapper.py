@@ -7,8 +7,8 @@ reflects its symbolic description. Equality and hashing stay those of the origin
 class (a torch module keeps identity hashing); use ``ss.eq``/``ss.hash`` for symbolic
 comparison.
 
->>> from fractions import Fraction
 >>> import collections
+>>> from symsearch.symbolic.functor import symbolize
 >>> Counter = symbolize(collections.Counter)
 >>> c = Counter({"a": 1})
 >>> c.sym_init_args
@@ -16,6 +16,8 @@ comparison.
 """
 from __future__ import annotations
 
+import copyreg
+import sys
 from typing import Any, Optional
 
 from symsearch.symbolic import registry
@@ -60,13 +62,38 @@ class ClassWrapper(Record):
         type(self)._sym_user_cls.__init__(self, *positional, **keywords)
 
     def _sym_changed(self) -> None:
+        self._sym_reset_state()
         self._sym_init_user()
+
+    def _sym_reset_state(self) -> None:
+        """Forgets what the previous ``__init__`` built, so running it again starts clean.
+
+        ``__init__`` is written for a fresh instance: ``Counter.__init__`` *adds* counts,
+        a list subclass would append twice. Symbolic bookkeeping (``_sym_*``) is kept.
+        """
+        d = self.__dict__
+        for key in [k for k in d if not k.startswith("_sym_")]:
+            del d[key]
+        for base in (dict, list, set):
+            if isinstance(self, base):
+                base.clear(self)
+
+
+# One wrapper per class: symbolizing a class twice (two modules both calling
+# ``ss.symbolize(torch.nn.Linear)``) must give one type, or objects loaded by name
+# would not be ``ss.eq`` to the ones that were saved.
+_WRAPPERS: dict = {}
 
 
 def wrap_class(cls: type, type_name: Optional[str] = None) -> type:
     """Returns a symbolic subclass of ``cls`` (see the module docstring)."""
     if isinstance(cls, type) and issubclass(cls, Record):
         return cls
+    wrapped = _WRAPPERS.get(cls)
+    if wrapped is not None:
+        if type_name:
+            registry.register(wrapped, alias=type_name)
+        return wrapped
     fields = Fields.from_signature(cls.__init__, skip_first=True)
     namespace = {
         "__module__": cls.__module__,
@@ -83,5 +110,32 @@ def wrap_class(cls: type, type_name: Optional[str] = None) -> type:
     namespace["__eq__"] = cls.__eq__
     namespace["__hash__"] = cls.__hash__
     wrapped = type(cls.__name__, (cls, ClassWrapper), namespace)
+
+    def __reduce_ex__(self, protocol):
+        # ``ss.symbolize(torch.nn.Linear)`` shares its name with the original class, so
+        # pickle (``torch.save``, multiprocessing) cannot find the wrapper by name: rebuild
+        # it from the original class instead, which can be found.
+        reduced = super(wrapped, self).__reduce_ex__(protocol)
+        if isinstance(reduced, tuple) and reduced[0] is copyreg.__newobj__ \
+                and reduced[1][0] is type(self) is wrapped and not _importable(wrapped):
+            reduced = (_new_wrapped, (cls,) + tuple(reduced[1][1:])) + tuple(reduced[2:])
+        return reduced
+
+    wrapped.__reduce_ex__ = __reduce_ex__
     registry.register(wrapped, alias=type_name)
+    _WRAPPERS[cls] = wrapped
     return wrapped
+
+
+def _importable(obj: Any) -> bool:
+    """Whether ``obj`` is what its ``__module__`` and ``__qualname__`` name."""
+    target: Any = sys.modules.get(obj.__module__)
+    for part in obj.__qualname__.split("."):
+        target = getattr(target, part, None)
+    return target is obj
+
+
+def _new_wrapped(cls: type, *args) -> Any:
+    """Unpickling helper: a new, uninitialized instance of ``cls``'s symbolic wrapper."""
+    wrapped = wrap_class(cls)
+    return wrapped.__new__(wrapped, *args)
