@@ -231,7 +231,8 @@ class SearchDriver:
         return self.stop_flags.get(trial_id, False)
 
     def complete(self, trial_id: int, result: Any = None, *, error: Optional[str] = None,
-                 status: Optional[str] = None, elapsed: Optional[float] = None) -> str:
+                 status: Optional[str] = None, elapsed: Optional[float] = None,
+                 worker: Optional[str] = None) -> str:
         """Finishes an in-flight trial with a result or an error; returns its status."""
         proposal = self.in_flight.pop(trial_id)
         metrics = None
@@ -256,7 +257,7 @@ class SearchDriver:
             self.cache[proposal.key] = {"metrics": metrics, "count": 1, "eval_time": elapsed,
                                         "trial_id": trial_id}
             self.store.cache_put(proposal.key, metrics, elapsed, 1, trial_id)
-        self.store.finish_trial(trial_id, status, metrics=metrics, error=error)
+        self.store.finish_trial(trial_id, status, metrics=metrics, error=error, worker=worker)
         self.counts[status] += 1
         if status == DONE:
             self.eval_time_total += elapsed

@@ -82,14 +82,14 @@ def search(space: Any, evaluator: Optional[Callable[[Any], Any]] = None, *,
             wait = 1.0 if deadline is None else max(0.0, min(1.0, deadline - time.monotonic()))
             for c in runner.poll(timeout=wait):
                 if c.ok:
-                    driver.complete(c.trial_id, c.result, elapsed=c.elapsed)
+                    driver.complete(c.trial_id, c.result, elapsed=c.elapsed, worker=c.worker)
                 else:
                     reason = c.reason or "error"
                     message = c.error or reason
                     if reason == "timeout" and not message.startswith("timeout"):
                         message = f"timeout: {message}"
                     driver.complete(c.trial_id, error=message, status="failed",
-                                    elapsed=c.elapsed)
+                                    elapsed=c.elapsed, worker=c.worker)
     finally:
         runner.shutdown()
         driver.close()

@@ -95,9 +95,11 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def finish_trial(self, trial_id: int, status: str, metrics: Optional[dict] = None,
                      error: Optional[str] = None, cached_from: Optional[int] = None,
-                     functional_hash: Optional[str] = None) -> None:
+                     functional_hash: Optional[str] = None,
+                     worker: Optional[str] = None) -> None:
         """Sets a trial's final status, metrics and finish time, and commits everything written
-        so far. ``status`` is one of "done", "failed", "cached", "pruned"."""
+        so far. ``status`` is one of "done", "failed", "cached", "pruned"; ``worker`` names
+        where it ran (kept from start_trial when None)."""
 
     @abc.abstractmethod
     def add_report(self, trial_id: int, step: Optional[int], metrics: dict) -> None:

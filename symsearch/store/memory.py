@@ -83,7 +83,8 @@ class MemoryStore(Store):
 
     def finish_trial(self, trial_id: int, status: str, metrics: Optional[dict] = None,
                      error: Optional[str] = None, cached_from: Optional[int] = None,
-                     functional_hash: Optional[str] = None) -> None:
+                     functional_hash: Optional[str] = None,
+                     worker: Optional[str] = None) -> None:
         if status not in FINISHED_STATUSES:
             check_status(status, FINISHED_STATUSES)
         with self._lock:
@@ -94,6 +95,8 @@ class MemoryStore(Store):
             record.cached_from = cached_from
             if functional_hash is not None:
                 record.functional_hash = functional_hash
+            if worker is not None:
+                record.worker = worker
             record.finished_at = time.time()
 
     def add_report(self, trial_id: int, step: Optional[int], metrics: dict) -> None:

@@ -214,7 +214,8 @@ class SqliteStore(Store):
 
     def finish_trial(self, trial_id: int, status: str, metrics: Optional[dict] = None,
                      error: Optional[str] = None, cached_from: Optional[int] = None,
-                     functional_hash: Optional[str] = None) -> None:
+                     functional_hash: Optional[str] = None,
+                     worker: Optional[str] = None) -> None:
         if status not in FINISHED_STATUSES:
             check_status(status, FINISHED_STATUSES)
         trial_id = self._check_trial_id(trial_id)
@@ -222,8 +223,9 @@ class SqliteStore(Store):
         with self._lock:
             cursor = self._db().execute(
                 "UPDATE trials SET status = ?, metrics = ?, error = ?, cached_from = ?, "
-                "functional_hash = COALESCE(?, functional_hash), finished_at = ? WHERE id = ?",
-                (status, metrics_text, error, cached_from, functional_hash, time.time(),
+                "functional_hash = COALESCE(?, functional_hash), "
+                "worker = COALESCE(?, worker), finished_at = ? WHERE id = ?",
+                (status, metrics_text, error, cached_from, functional_hash, worker, time.time(),
                  trial_id))
             if cursor.rowcount == 0:
                 raise KeyError(f"no trial with id {trial_id!r} in {str(self.path)!r}")

@@ -35,3 +35,16 @@ def logging_evaluator(candidate, log_path, kill_after=None, sleep=0.0):
                 os.kill(os.getpid(), signal.SIGKILL)
     time.sleep(sleep)
     return {"loss": candidate["x"] ** 2}
+
+
+def misbehaving(candidate):
+    """y=0: fine; y=1: raises; y=2 with x<0: NaN; y=2 with x>=0: kills its worker; x>1.5: hangs."""
+    if candidate["x"] > 1.5:
+        time.sleep(30)
+    if candidate["y"] == 1.0:
+        raise ValueError("evaluator raised on purpose")
+    if candidate["y"] == 2.0:
+        if candidate["x"] < 0:
+            return {"loss": math.nan}
+        os._exit(1)
+    return {"loss": candidate["x"] ** 2}
