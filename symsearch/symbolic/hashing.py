@@ -6,8 +6,8 @@ like the equal int (``1.0 == 1``); functions hash by registered or importable na
 and lambdas/local functions by their normalized source (``ast.unparse``) plus closure
 values and defaults, so ``lambda x: x + 1`` and ``lambda x: x + 2`` differ.
 
-Each symbolic node caches its digest; any mutation below it drops the cache (see
-``Symbolic._sym_invalidate``), so re-hashing an unchanged tree is a dict lookup.
+A symbolic node caches the digest computed for it; any mutation below it drops the
+cache (see ``Symbolic._sym_invalidate``), so re-hashing an unchanged tree is a lookup.
 """
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ from typing import Any
 
 from symsearch.symbolic import registry
 from symsearch.symbolic.base import MISSING, Symbolic
+from symsearch.symbolic.dict import Dict
+from symsearch.symbolic.list import List
 
 DIGEST_SIZE = 16
 _blake2b = hashlib.blake2b
@@ -39,24 +41,8 @@ def sym_digest(value: Any) -> bytes:
         digest = _blake2b(b"".join(parts), digest_size=DIGEST_SIZE).digest()
         value.__dict__["_sym_hash_cache"] = digest
         return digest
-    cls = type(value)
-    if cls is dict or cls is list:
-        return _container_digest(value)
     parts = []
     _feed(value, parts)
-    return _blake2b(b"".join(parts), digest_size=DIGEST_SIZE).digest()
-
-
-def _container_digest(value: Any) -> bytes:
-    """Digest of a plain dict/list: the same bytes as the equal ``Dict``/``List``."""
-    parts: list = []
-    if type(value) is dict:
-        _feed_mapping(value, parts)
-    else:
-        parts.append(b"[")
-        for v in value:
-            _feed(v, parts)
-        parts.append(b"]")
     return _blake2b(b"".join(parts), digest_size=DIGEST_SIZE).digest()
 
 
@@ -70,9 +56,31 @@ def _type_name(cls: type) -> bytes:
     return name.encode()
 
 
+# The whole tree is encoded in one pass into one byte stream (children inline, never by
+# their cached digest), so a node's digest never depends on which children were hashed
+# before. Per-class prefixes and per-field key bytes are memoized: they are the same
+# for every instance.
+_NODE_PREFIX: dict = {}
+_KEY_BYTES: dict = {}
+
+
+def _node_prefix(cls: type) -> bytes:
+    prefix = _NODE_PREFIX.get(cls)
+    if prefix is None:
+        prefix = _NODE_PREFIX[cls] = b"<" + _type_name(cls) + b"|"
+    return prefix
+
+
+def _key_bytes(k: Any) -> bytes:
+    b = _KEY_BYTES.get(k)
+    if b is None:
+        b = (k.encode() if isinstance(k, str) else repr(k).encode()) + b"="
+        if len(_KEY_BYTES) < 100_000:
+            _KEY_BYTES[k] = b
+    return b
+
+
 def _feed_node(node: Symbolic, parts: list) -> None:
-    from symsearch.symbolic.dict import Dict
-    from symsearch.symbolic.list import List
     if isinstance(node, Dict):
         _feed_mapping(node, parts)
         return
@@ -82,13 +90,16 @@ def _feed_node(node: Symbolic, parts: list) -> None:
             _feed(v, parts)
         parts.append(b"]")
         return
-    parts.append(b"<" + _type_name(type(node)) + b"|")
+    cls = type(node)
+    parts.append(_NODE_PREFIX.get(cls) or _node_prefix(cls))
     items = node.sym_items()
-    if getattr(type(node), "_sym_fields", None) is not None and node._sym_fields.var_keyword:
+    fields = getattr(cls, "_sym_fields", None)
+    if fields is not None and fields.var_keyword:
         # Extra ``**kwargs`` arguments compare regardless of order (see ``ops.eq``).
         items = sorted(items, key=lambda kv: str(kv[0]))
+    key_bytes = _KEY_BYTES
     for k, v in items:
-        parts.append(k.encode() + b"=" if isinstance(k, str) else repr(k).encode() + b"=")
+        parts.append(key_bytes.get(k) or _key_bytes(k))
         _feed(v, parts)
     parts.append(b">")
 
@@ -96,15 +107,24 @@ def _feed_node(node: Symbolic, parts: list) -> None:
 def _feed_mapping(mapping, parts: list) -> None:
     entries = []
     for k, v in mapping.items():
-        kp: list = []
-        _feed(k, kp)
-        entries.append((b"".join(kp), v))
-    entries.sort(key=lambda e: e[0])
+        if type(k) is str:
+            b = k.encode("utf-8")
+            kb = b"s%d:" % len(b) + b
+        else:
+            kp: list = []
+            _feed(k, kp)
+            kb = b"".join(kp)
+        entries.append((kb, v))
+    entries.sort(key=_first)
     parts.append(b"{")
     for kb, v in entries:
         parts.append(kb + b":")
         _feed(v, parts)
     parts.append(b"}")
+
+
+def _first(entry: tuple) -> bytes:
+    return entry[0]
 
 
 def _feed(v: Any, parts: list) -> None:
@@ -121,16 +141,21 @@ def _feed(v: Any, parts: list) -> None:
     elif cls is bool:
         parts.append(b"T" if v else b"F")
     elif isinstance(v, Symbolic):
-        parts.append(b"@" + sym_digest(v))
+        _feed_node(v, parts)
     elif cls is tuple:
         parts.append(b"(")
         for x in v:
             _feed(x, parts)
         parts.append(b")")
-    elif cls is list or cls is dict:
-        # Fed like a nested ``List``/``Dict`` (by digest), so a plain container and the
-        # symbolic one it equals hash the same wherever they sit in the tree.
-        parts.append(b"@" + _container_digest(v))
+    elif cls is list:
+        # Fed exactly like a ``List``, so a plain container and the symbolic one it
+        # equals hash the same wherever they sit in the tree.
+        parts.append(b"[")
+        for x in v:
+            _feed(x, parts)
+        parts.append(b"]")
+    elif cls is dict:
+        _feed_mapping(v, parts)
     elif v is MISSING:
         parts.append(b"M")
     else:

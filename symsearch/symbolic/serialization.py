@@ -20,38 +20,88 @@ from typing import Any
 
 from symsearch.symbolic import registry
 from symsearch.symbolic.base import MISSING, Symbolic
+from symsearch.symbolic.dict import Dict
 from symsearch.symbolic.keypath import join_path
+from symsearch.symbolic.list import List
+from symsearch.symbolic.record import Record
 
 _SPECIAL = ("_type", "_tuple", "_missing", "_class", "_function", "_ndarray", "_dict")
 
 
+# Key paths are only needed for error messages, so they are not built while walking:
+# an error raised deep inside travels up as ``_Located``, each level adding its key, and
+# the public entry points turn it back into the original exception type with the path.
+_WHERE = "\x00where\x00"
+
+
+class _Located(Exception):
+    def __init__(self, error_type: type, message: str):
+        super().__init__(message)
+        self.error_type = error_type
+        self.message = message
+        self.keys: list = []
+
+
+def _relocate(e: _Located, prefix: str) -> Exception:
+    path = prefix
+    for key in reversed(e.keys):
+        path = join_path(path, key)
+    return e.error_type(e.message.replace(_WHERE, path or "<root>"))
+
+
 def to_json(value: Any, path: str = "") -> Any:
     """A JSON-compatible structure (dicts, lists, str, numbers, bools, None)."""
+    try:
+        return _to_json(value)
+    except _Located as e:
+        raise _relocate(e, path) from None
+
+
+def _to_json(value: Any) -> Any:
     cls = type(value)
     if cls is str or cls is int or cls is float or cls is bool or value is None:
         return value
-    from symsearch.symbolic.record import Record
     if isinstance(value, Record):
         name = registry.name_of(cls)
         if name is None:
-            raise TypeError(f"Cannot serialize {cls.__qualname__} at {path or '<root>'}: "
-                            f"the class is not registered.")
+            raise _Located(TypeError, f"Cannot serialize {cls.__qualname__} at {_WHERE}: the "
+                                      f"class is not registered.")
         out = {"_type": name}
         hidden = getattr(cls, "_sym_hide_default_fields", ())
         for k, v in value._sym_args.items():
             if v is None and k in hidden:
                 continue
-            out[k] = to_json(v, join_path(path, k))
+            if type(v) in _SCALARS:
+                out[k] = v
+                continue
+            try:
+                out[k] = _to_json(v)
+            except _Located as e:
+                e.keys.append(k)
+                raise
         return out
     if isinstance(value, dict):
-        if all(type(k) is str and k not in _SPECIAL for k in value):
-            return {k: to_json(v, join_path(path, k)) for k, v in value.items()}
-        return {"_dict": [[to_json(k, path), to_json(v, join_path(path, str(k)))]
-                          for k, v in value.items()]}
-    if isinstance(value, list):
-        return [to_json(v, join_path(path, i)) for i, v in enumerate(value)]
-    if cls is tuple:
-        return {"_tuple": [to_json(v, join_path(path, i)) for i, v in enumerate(value)]}
+        plain = all(type(k) is str and k not in _SPECIAL for k in value)
+        out = {} if plain else []
+        for k, v in value.items():
+            try:
+                if plain:
+                    out[k] = _to_json(v)
+                else:
+                    out.append([_to_json(k), _to_json(v)])
+            except _Located as e:
+                e.keys.append(k if isinstance(k, (str, int)) else str(k))
+                raise
+        return out if plain else {"_dict": out}
+    if isinstance(value, (list, tuple)) and (cls is tuple or isinstance(value, list)):
+        items = []
+        for i, v in enumerate(value):
+            try:
+                items.append(_to_json(v))
+            except _Located as e:
+                e.keys.append(i)
+                raise
+        return {"_tuple": items} if cls is tuple else items
     if value is MISSING:
         return {"_missing": True}
     if isinstance(value, (bool, int, float, str)):  # numpy scalars, int/str subclasses
@@ -68,49 +118,79 @@ def to_json(value: Any, path: str = "") -> Any:
         return {"_class": name} if isinstance(value, type) else {"_function": name}
     what = "a lambda" if getattr(value, "__name__", "") == "<lambda>" else \
         f"a {cls.__name__} ({value!r})"
-    raise TypeError(f"Cannot serialize {what} at {path or '<root>'}: register it with "
-                    f"ss.allow(...) or make it symbolic.")
+    raise _Located(TypeError, f"Cannot serialize {what} at {_WHERE}: register it with "
+                              f"ss.allow(...) or make it symbolic.")
 
 
 def from_json(data: Any, path: str = "") -> Any:
     """Builds symbolic values back from :func:`to_json` output (registered types only)."""
+    try:
+        return _from_json(data)
+    except _Located as e:
+        raise _relocate(e, path) from None
+
+
+def _lookup(name: Any) -> Any:
+    try:
+        return registry.lookup(name, _WHERE)
+    except ValueError as e:
+        raise _Located(ValueError, str(e)) from None
+
+
+_SCALARS = frozenset((str, int, float, bool, type(None)))
+
+
+def _load_items(pairs) -> dict:
+    """Loads ``(key, data)`` pairs into a dict, adding the key to any error's path."""
+    out = {}
+    for k, v in pairs:
+        if type(v) in _SCALARS:
+            out[k] = v
+            continue
+        try:
+            out[k] = _from_json(v)
+        except _Located as e:
+            e.keys.append(k)
+            raise
+    return out
+
+
+def _from_json(data: Any) -> Any:
     cls = type(data)
     if cls is str or cls is int or cls is float or cls is bool or data is None:
         return data
     if cls is list:
-        from symsearch.symbolic.list import List
-        return List([from_json(v, join_path(path, i)) for i, v in enumerate(data)])
+        return List(_load_items(enumerate(data)).values())
     if cls is not dict:
-        raise TypeError(f"Unexpected {cls.__name__} at {path or '<root>'} in serialized data.")
+        raise _Located(TypeError, f"Unexpected {cls.__name__} at {_WHERE} in serialized data.")
     type_name = data.get("_type")
     if type_name is not None:
-        target = registry.lookup(type_name, path or "<root>")
-        from symsearch.symbolic.record import Record
+        target = _lookup(type_name)
         if not (isinstance(target, type) and issubclass(target, Record)):
-            raise ValueError(f"{type_name!r} at {path or '<root>'} is not a symbolic type; "
-                             f"only symbolic classes and functors can be built from '_type'.")
-        kwargs = {k: from_json(v, join_path(path, k)) for k, v in data.items() if k != "_type"}
+            raise _Located(ValueError, f"{type_name!r} at {_WHERE} is not a symbolic type; "
+                                       f"only symbolic classes and functors can be built "
+                                       f"from '_type'.")
+        kwargs = _load_items(data.items())
+        del kwargs["_type"]
         try:
             return target.partial(**kwargs)
         except (TypeError, ValueError, KeyError) as e:
-            raise type(e)(f"{e} [while loading {type_name} at {path or '<root>'}]") from None
+            raise _Located(type(e), f"{e} [while loading {type_name} at {_WHERE}]") from None
     if len(data) == 1:
         (key, inner), = data.items()
         if key == "_tuple":
-            return tuple(from_json(v, join_path(path, i)) for i, v in enumerate(inner))
+            return tuple(_load_items(enumerate(inner)).values())
         if key == "_missing":
             return MISSING
         if key in ("_class", "_function"):
-            return registry.lookup(inner, path or "<root>")
+            return _lookup(inner)
         if key == "_dict":
-            from symsearch.symbolic.dict import Dict
-            return Dict({_hashable(from_json(k, path)): from_json(v, join_path(path, str(k)))
-                         for k, v in inner})
+            values = _load_items((str(k), v) for k, v in inner).values()
+            return Dict({_hashable(_from_json(k)): v for (k, _), v in zip(inner, values)})
         if key == "_ndarray":
             import numpy as np
             return np.asarray(inner["data"], dtype=np.dtype(inner["dtype"])).reshape(inner["shape"])
-    from symsearch.symbolic.dict import Dict
-    return Dict({k: from_json(v, join_path(path, k)) for k, v in data.items()})
+    return Dict(_load_items(data.items()))
 
 
 def _hashable(key: Any) -> Any:

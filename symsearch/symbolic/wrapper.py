@@ -48,8 +48,10 @@ class ClassWrapper(Record):
 
     def _sym_init_user(self) -> None:
         args = self._sym_args
-        if any(v is MISSING for v in args.values()):
-            return  # a partial object is a description, not a constructed instance
+        if any(_undecided(v) for v in args.values()):
+            # A partial object or a search space is a description, not a constructed
+            # instance: ``Linear(in_features=ss.intv(8, 64))`` cannot run ``__init__``.
+            return
         fields = type(self)._sym_fields
         if fields.var_positional is None:
             positional = [args[n] for n in fields.positional_only]
@@ -139,3 +141,22 @@ def _new_wrapped(cls: type, *args) -> Any:
     """Unpickling helper: a new, uninitialized instance of ``cls``'s symbolic wrapper."""
     wrapped = wrap_class(cls)
     return wrapped.__new__(wrapped, *args)
+
+
+def _undecided(value: Any) -> bool:
+    """Whether ``value`` is MISSING or holds a hyper-value anywhere inside it."""
+    if value is MISSING:
+        return True
+    cls = type(value)
+    if cls is int or cls is float or cls is str or cls is bool or value is None:
+        return False
+    from symsearch.hyper.base import HyperValue
+    if isinstance(value, HyperValue):
+        return True
+    if isinstance(value, Symbolic):
+        return any(_undecided(v) for _, v in value.sym_items())
+    if cls is list or cls is tuple:
+        return any(_undecided(v) for v in value)
+    if cls is dict:
+        return any(_undecided(v) for v in value.values())
+    return False

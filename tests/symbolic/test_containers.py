@@ -187,6 +187,8 @@ def test_every_mutation_invalidates_hash_of_all_ancestors(mutate):
     t = _tree()
     before = ss.hash(t)
     chain = [t, t.tags, t.tags["a"], t.model, t.model.blocks]
+    for node in chain + [t.optimizer]:
+        ss.hash(node)  # each node caches the digest computed for it
     assert all(_cached(n) for n in chain)
     mutate(t)
     assert not _cached(t), "the root keeps a stale hash"

@@ -135,7 +135,9 @@ def test_hash_is_cached_and_invalidated_on_mutation():
     h = ss.hash(t)
     block = t.model.blocks[1]
     assert t.__dict__["_sym_hash_cache"] == bytes.fromhex(h)
-    assert "_sym_hash_cache" in block.__dict__  # children are cached as well
+    assert "_sym_hash_cache" not in block.__dict__  # one pass, cached where asked
+    ss.hash(block), ss.hash(t.optimizer)
+    assert "_sym_hash_cache" in block.__dict__
 
     block.width = 99
     for node in (block, t.model.blocks, t.model, t):

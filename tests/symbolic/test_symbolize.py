@@ -227,3 +227,15 @@ def test_decorated_user_class_pickles():
     c = Conv(3, kernel=1)
     back = pickle.loads(pickle.dumps(c))
     assert type(back) is Conv and back.built_with == (3, 1, "same") and ss.eq(back, c)
+
+
+def test_symbolized_class_in_a_search_space_waits_for_decisions():
+    torch = pytest.importorskip("torch")
+    Linear = ss.symbolize(torch.nn.Linear)
+    space = Linear(in_features=ss.intv(4, 16, step=4), out_features=ss.oneof([2, 3]))
+    assert not hasattr(space, "weight")  # __init__ did not run on hyper-values
+    candidates = ss.random_sample(space, 5, seed=0)
+    for c in candidates:
+        assert tuple(c.weight.shape) == (c.out_features, c.in_features)
+        assert c(torch.zeros(1, c.in_features)).shape == (1, c.out_features)
+    assert ss.encode(space, candidates[0]) == ss.encode(space, ss.clone(candidates[0]))
