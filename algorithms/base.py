@@ -83,6 +83,8 @@ class SearchAlgorithm:
     names: ClassVar[tuple] = ()
     #: Whether the algorithm needs objective values (random and grid do not).
     needs_objective: ClassVar[bool] = False
+    #: Whether propose() eventually raises StopIteration by itself (grid search).
+    finite: ClassVar[bool] = False
 
     def __init__(self, seed: Optional[int] = None):
         self.seed = seed

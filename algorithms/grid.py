@@ -17,6 +17,8 @@ from symsearch.geno.sampling import iterate_dna
 class Grid(SearchAlgorithm):
     """Exhaustive enumeration. ``shuffle=True`` visits the grid in a seeded random order."""
 
+    finite = True
+
     def __init__(self, shuffle: bool = False, seed: Optional[int] = None):
         super().__init__(seed)
         if not isinstance(shuffle, bool):

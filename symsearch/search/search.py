@@ -51,6 +51,10 @@ def search(space: Any, evaluator: Optional[Callable[[Any], Any]] = None, *,
     driver = SearchDriver(space, algorithm, objective, store=store, seed=seed, resume=resume,
                           cache=cache, early_stopping=early_stopping, callbacks=callbacks,
                           config=config)
+    if num_trials is None and time_budget is None and not driver.algorithm.finite:
+        driver.close()
+        raise ValueError(f"search() needs num_trials or time_budget: "
+                         f"{type(driver.algorithm).__name__} does not end by itself")
     runner = make_runner(runner)
     for cb in driver.callbacks:
         if hasattr(cb, "on_search_start"):
@@ -75,9 +79,6 @@ def search(space: Any, evaluator: Optional[Callable[[Any], Any]] = None, *,
                 if out_of_time or driver.exhausted or \
                         (num_trials is not None and driver.num_started >= num_trials):
                     break
-                if num_trials is None and deadline is None:
-                    raise ValueError("search() needs num_trials or time_budget (or an "
-                                     "algorithm that ends by itself)")
                 continue
             wait = 1.0 if deadline is None else max(0.0, min(1.0, deadline - time.monotonic()))
             for c in runner.poll(timeout=wait):

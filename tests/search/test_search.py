@@ -127,3 +127,11 @@ def test_to_dataframe_has_metrics_columns():
     df = result.to_dataframe()
     assert isinstance(df, pd.DataFrame)
     assert list(df["id"]) == [0, 1, 2, 3] and "loss" in df.columns
+
+
+def test_unbounded_search_is_refused_up_front():
+    with pytest.raises(ValueError, match="num_trials or time_budget"):
+        ss.search(ev.quadratic_space(), ev.quadratic, objective="min:loss")
+    space = ss.Dict(a=ss.oneof([1, 2]))
+    result = ss.search(space, lambda c: {"s": c["a"]}, objective="max:s", algorithm="grid")
+    assert len(result.trials) == 2
