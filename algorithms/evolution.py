@@ -1,0 +1,221 @@
+"""Regularized (aging) evolution, and hill climbing as its population-of-one case.
+
+Regularized evolution (Real et al., "Regularized Evolution for Image Classifier
+Architecture Search"): until ``population_size`` results have come back, proposals are
+random; after that each proposal is a mutation of a tournament winner (the best of
+``tournament_size`` members sampled from the population). Every result joins the
+population and the *oldest* member leaves, whatever its score, so good DNA has to keep
+being rediscovered. There is no generation barrier: ``propose`` may be called any number
+of times before results come back, which keeps every worker busy.
+
+With several objectives the tournament winner is chosen NSGA-II style within the
+tournament sample: non-dominated first, then the largest crowding distance.
+
+>>> import symsearch as ss
+>>> from symsearch.algorithms.evolution import RegularizedEvolution
+>>> space = ss.Dict(x=ss.floatv(-1, 1), y=ss.intv(-5, 5))
+>>> result = ss.search(space, lambda c: c["x"] ** 2 + c["y"] ** 2, objective="min:loss",
+...                    algorithm=RegularizedEvolution(population_size=10, tournament_size=3),
+...                    num_trials=100, seed=0)
+>>> result.best.metrics["loss"] < 0.1
+True
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Optional
+
+from symsearch.algorithms.base import (Feedback, SearchAlgorithm, _rng_from_json, _rng_state,
+                                       register_algorithm)
+from symsearch.algorithms.mutators import Mutator, crossover
+from symsearch.geno.codec import dna_from_json, dna_to_json
+from symsearch.geno.dna import DNA
+from symsearch.geno.sampling import random_dna
+
+
+@register_algorithm("evolution", "regularized_evolution", "re")
+class RegularizedEvolution(SearchAlgorithm):
+    """Aging evolution with tournament selection; see the module docstring.
+
+    ``mutation`` is a ``(spec, dna, rng) -> DNA`` callable, a dict of
+    :class:`~symsearch.algorithms.mutators.Mutator` arguments (``{"num_mutations": 2}``)
+    or None for the default (one mutation per child). With ``crossover_prob`` > 0 a child
+    is, with that probability, the uniform crossover of two tournament winners before
+    it is mutated.
+    """
+
+    needs_objective = True
+
+    def __init__(self, population_size: int = 100, tournament_size: int = 10,
+                 mutation: Any = None, crossover_prob: float = 0.0,
+                 seed: Optional[int] = None):
+        super().__init__(seed)
+        _check_positive_int("population_size", population_size)
+        _check_positive_int("tournament_size", tournament_size)
+        if tournament_size > population_size:
+            raise ValueError(f"tournament_size must be at most population_size "
+                             f"({population_size}), got {tournament_size}")
+        if isinstance(crossover_prob, bool) or not isinstance(crossover_prob, (int, float)) \
+                or not 0.0 <= crossover_prob <= 1.0:
+            raise ValueError(f"crossover_prob must be a number in [0, 1], got {crossover_prob!r}")
+        self.population_size = population_size
+        self.tournament_size = tournament_size
+        self.mutation: Callable = _make_mutation(mutation)
+        self.crossover_prob = float(crossover_prob)
+        #: ``[dna, fitness, trial_id]`` oldest first; fitness is the score (larger is
+        #: better) or, with several objectives, the tuple of raw objective values.
+        self.population: list = []
+        self.num_proposed = 0
+        self.num_returned = 0
+
+    def setup(self, spec, objectives=None, seed=None) -> None:
+        super().setup(spec, objectives, seed)
+        self.population = []
+        self.num_proposed = 0
+        self.num_returned = 0
+
+    @property
+    def is_multi_objective(self) -> bool:
+        return self.objectives is not None and self.objectives.is_multi
+
+    # ---- the loop ----------------------------------------------------------------------
+    def propose(self) -> DNA:
+        self.num_proposed += 1
+        if self.num_returned < self.population_size or not self.population:
+            return random_dna(self.spec, self.rng)
+        parent = self._tournament()
+        if self.crossover_prob and len(self.population) > 1 \
+                and self.rng.random() < self.crossover_prob:
+            parent = crossover(self.spec, parent, self._tournament(), self.rng)
+        return self.mutation(self.spec, parent, self.rng)
+
+    def feedback(self, dna: DNA, feedback: Feedback) -> None:
+        self.num_returned += 1
+        fitness = self._fitness(feedback)
+        if fitness is not None:  # failed and pruned trials do not join the population
+            self._admit([DNA(dna), fitness, feedback.trial_id])
+
+    def _fitness(self, feedback: Feedback) -> Any:
+        if not feedback.ok:
+            return None
+        if self.is_multi_objective:
+            return tuple(feedback.values)
+        if feedback.score is not None:
+            return feedback.score
+        return feedback.values[0] * self.objectives.signs[0]
+
+    def _admit(self, entry: list) -> None:
+        """Aging: the newest member joins, the oldest leaves once the population is full."""
+        self.population.append(entry)
+        if len(self.population) > self.population_size:
+            del self.population[0]
+
+    def _tournament(self) -> DNA:
+        pop = self.population
+        size = min(self.tournament_size, len(pop))
+        sample = [pop[i] for i in self.rng.sample(range(len(pop)), size)]
+        if self.is_multi_objective:
+            return sample[nsga2_pick([e[1] for e in sample], self.objectives.dominates)][0]
+        best = sample[0]
+        for entry in sample[1:]:
+            if entry[1] > best[1]:
+                best = entry
+        return best[0]
+
+    # ---- state -------------------------------------------------------------------------
+    def state_dict(self) -> dict:
+        return {
+            "rng": _rng_state(self.rng),
+            "population": [[dna_to_json(d), list(f) if isinstance(f, tuple) else f, t]
+                           for d, f, t in self.population],
+            "num_proposed": self.num_proposed,
+            "num_returned": self.num_returned,
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        self.rng.setstate(_rng_from_json(state["rng"]))
+        self.population = [[dna_from_json(d), tuple(f) if isinstance(f, list) else f, t]
+                           for d, f, t in state["population"]]
+        self.num_proposed = int(state["num_proposed"])
+        self.num_returned = int(state["num_returned"])
+
+    def __repr__(self) -> str:
+        return (f"{type(self).__name__}(population_size={self.population_size}, "
+                f"tournament_size={self.tournament_size}, mutation={self.mutation!r}, "
+                f"crossover_prob={self.crossover_prob}, seed={self.seed})")
+
+
+@register_algorithm("hill_climbing")
+class HillClimbing(RegularizedEvolution):
+    """Evolution with a population of one: mutate the best DNA so far.
+
+    The first proposals (until a result comes back) are random. A child replaces the
+    incumbent when it is at least as good (ties move, so plateaus can be crossed); with
+    several objectives, when the incumbent does not dominate it.
+    """
+
+    def __init__(self, mutation: Any = None, seed: Optional[int] = None):
+        super().__init__(population_size=1, tournament_size=1, mutation=mutation,
+                         crossover_prob=0.0, seed=seed)
+
+    def _admit(self, entry: list) -> None:
+        if not self.population or self._at_least_as_good(entry[1], self.population[0][1]):
+            self.population[:] = [entry]
+
+    def _at_least_as_good(self, new: Any, incumbent: Any) -> bool:
+        if self.is_multi_objective:
+            return not self.objectives.dominates(incumbent, new)
+        return new >= incumbent
+
+    @property
+    def best(self) -> Optional[tuple]:
+        """``(dna, fitness)`` of the incumbent, None before any result."""
+        return (self.population[0][0], self.population[0][1]) if self.population else None
+
+    def __repr__(self) -> str:
+        return f"HillClimbing(mutation={self.mutation!r}, seed={self.seed})"
+
+
+def nsga2_pick(values: list, dominates: Callable[[tuple, tuple], bool]) -> int:
+    """Index of the NSGA-II winner among ``values``: non-dominated, then most isolated
+    (largest crowding distance); ties go to the earliest."""
+    front = [i for i, v in enumerate(values)
+             if not any(dominates(w, v) for j, w in enumerate(values) if j != i)]
+    distance = crowding_distances([values[i] for i in front])
+    best = 0
+    for k in range(1, len(front)):
+        if distance[k] > distance[best]:
+            best = k
+    return front[best]
+
+
+def crowding_distances(values: list) -> list:
+    """NSGA-II crowding distance of each point of one front (boundary points: inf)."""
+    n = len(values)
+    distance = [0.0] * n
+    if n <= 2:
+        return [float("inf")] * n
+    for m in range(len(values[0])):
+        order = sorted(range(n), key=lambda i: values[i][m])
+        lo, hi = values[order[0]][m], values[order[-1]][m]
+        distance[order[0]] = distance[order[-1]] = float("inf")
+        if hi == lo:
+            continue
+        for k in range(1, n - 1):
+            distance[order[k]] += (values[order[k + 1]][m] - values[order[k - 1]][m]) / (hi - lo)
+    return distance
+
+
+def _make_mutation(mutation: Any) -> Callable:
+    if mutation is None:
+        return Mutator()
+    if isinstance(mutation, dict):
+        return Mutator(**mutation)
+    if callable(mutation):
+        return mutation
+    raise ValueError(f"mutation must be None, a dict of Mutator arguments or a callable "
+                     f"(spec, dna, rng) -> DNA, got {mutation!r}")
+
+
+def _check_positive_int(name: str, value: Any) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value!r}")
