@@ -8,7 +8,8 @@ Resume: the algorithm's state is snapshotted in the store (at most every
 ``snapshot_every_s`` seconds and at the end) with the next trial id and the ids still
 in flight. On resume the snapshot is loaded, feedback of trials that finished after it
 is replayed, proposals made after it are fast-forwarded, and trials that were running
-when the process died are discarded and evaluated again with the same DNA.
+when the process died are discarded and evaluated again with the same DNA. An
+early-stopping policy is rebuilt by replaying the reports of the finished trials.
 """
 from __future__ import annotations
 
@@ -54,6 +55,7 @@ class SearchDriver:
                  callbacks: Optional[list] = None, config: Optional[dict] = None,
                  snapshot_every_s: float = 2.0):
         from symsearch.algorithms import make_algorithm
+        from symsearch.algorithms.early_stopping import make_policy
         from symsearch.store import open_store
 
         self.space = space
@@ -63,7 +65,7 @@ class SearchDriver:
         self.algorithm = make_algorithm(algorithm)
         self.algorithm.setup(self.spec, self.objectives, seed)
         self.cache_mode = _cache_mode(cache)
-        self.policy = early_stopping
+        self.policy = make_policy(early_stopping)
         if self.policy is not None and hasattr(self.policy, "setup"):
             self.policy.setup(self.objectives)
         self.callbacks = list(callbacks or [])
@@ -73,6 +75,7 @@ class SearchDriver:
         self.pending_reruns: collections.deque = collections.deque()
         self.reruns: list = []
         self.stop_flags: dict = {}
+        self.last_reports: dict = {}      # trial_id -> metrics of its latest report
         self.counts = {DONE: 0, FAILED: 0, CACHED: 0, PRUNED: 0}
         self.cache: dict = {}
         self.cache_hits = 0
@@ -132,17 +135,22 @@ class SearchDriver:
         else:
             replay = finished
             forward = [r for r in records if r.id not in rerun_ids]
+        discard = getattr(self.algorithm, "discard", None)
         for _ in sorted(forward, key=lambda r: r.id):
             try:
-                self.algorithm.propose()
+                dna = self.algorithm.propose()
             except StopIteration:
                 break
+            if discard is not None:  # e.g. Bayesian: close the re-proposed study trial
+                discard(dna)
         for r in finished:
             self.counts[r.status] += 1
             if r.status == DONE and r.metrics is not None:
                 self._note_best(r.metrics, r.id)
         for r in replay:
             self._feedback(dna_from_json(r.dna), r.id, r.status, r.metrics)
+        if self.policy is not None:
+            self._replay_reports(finished)
         for r in sorted(interrupted, key=lambda r: r.id):
             store.discard_trial(r.id)
             self.pending_reruns.append(dna_from_json(r.dna))
@@ -150,6 +158,20 @@ class SearchDriver:
             for key, entry in store.cache_entries().items():
                 self.cache[key] = entry
         self._next_id = max((r.id for r in records), default=-1) + 1
+
+    def _replay_reports(self, records: list) -> None:
+        """Rebuilds the early-stopping policy's state from finished trials' reports."""
+        complete = getattr(self.policy, "complete", None)
+        for r in records:
+            for report in r.reports or ():
+                if report.get("step") is None:
+                    continue
+                try:
+                    self.policy.report(r.id, report["step"], report["metrics"])
+                except (ValueError, KeyError, TypeError):
+                    break               # reports it could not judge the first time either
+            if complete is not None:
+                complete(r.id)
 
     # ---- budget --------------------------------------------------------------------------
     @property
@@ -220,6 +242,7 @@ class SearchDriver:
     def report(self, trial_id: int, step: Optional[int], metrics: dict) -> bool:
         """Records an intermediate report; returns whether the trial should stop."""
         self.store.add_report(trial_id, step, metrics)
+        self.last_reports[trial_id] = metrics
         stop = False
         if self.policy is not None:
             stop = bool(self.policy.report(trial_id, step, metrics))
@@ -233,8 +256,16 @@ class SearchDriver:
     def complete(self, trial_id: int, result: Any = None, *, error: Optional[str] = None,
                  status: Optional[str] = None, elapsed: Optional[float] = None,
                  worker: Optional[str] = None) -> str:
-        """Finishes an in-flight trial with a result or an error; returns its status."""
+        """Finishes an in-flight trial with a result or an error; returns its status.
+
+        A trial that returns normally after the early-stopping policy asked it to stop is
+        recorded as pruned, with the metrics it returned (or, when it returned none, those
+        of its latest report).
+        """
         proposal = self.in_flight.pop(trial_id)
+        last_report = self.last_reports.pop(trial_id, None)
+        if error is None and status in (None, DONE) and self.stop_flags.get(trial_id):
+            status = PRUNED
         metrics = None
         if error is None and status in (None, DONE):
             try:
@@ -251,6 +282,8 @@ class SearchDriver:
                 metrics = normalize_metrics(result, self.objectives)
             except ObjectiveError:
                 metrics = None
+        if status == PRUNED and metrics is None:
+            metrics = last_report
         elapsed = elapsed if elapsed is not None else time.time() - proposal.started_at
         if status == DONE and self.cache_mode and proposal.key is not None:
             # Written before finish_trial, whose commit makes both durable together.

@@ -1,8 +1,14 @@
 """``Result``: what a finished (or resumed) search returns.
 
->>> result.best.value, result.best.metrics        # doctest: +SKIP
->>> result.pareto                                 # multi-objective: non-dominated trials
->>> result.to_dataframe()                         # needs pandas
+>>> import symsearch as ss
+>>> result = ss.search(ss.Dict(x=ss.floatv(0, 1)), lambda c: {"acc": c["x"]},
+...                    objective="max:acc", num_trials=5, seed=0)
+>>> result.best.metrics["acc"] == max(r.metrics["acc"] for r in result.trials)
+True
+>>> len(result.pareto) >= 1      # multi-objective searches: the non-dominated trials
+True
+
+``result.to_dataframe()`` gives one row per trial (needs pandas).
 """
 from __future__ import annotations
 

@@ -6,7 +6,8 @@
 
 Feedback reaches the algorithm when the body reports final metrics. A trial the body
 leaves without a final report is recorded as failed (or as pruned when the
-early-stopping policy had asked it to stop) — never silently repeated.
+early-stopping policy had asked it to stop) — never silently repeated. Final metrics
+reported after the policy asked to stop are recorded, as a pruned trial.
 """
 from __future__ import annotations
 

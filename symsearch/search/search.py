@@ -1,14 +1,18 @@
 """``ss.search``: a search driven by an evaluator and a runner.
 
 >>> result = ss.search(space, evaluator=lambda f: f(), objective="max:accuracy",
-...                    algorithm="random", num_trials=50, store="runs/mlp.db")  # +SKIP
->>> result.best.value, result.best.metrics                                    # +SKIP
+...                    algorithm="random", num_trials=50, store="runs/mlp.db")  # doctest: +SKIP
+>>> result.best.value, result.best.metrics                                    # doctest: +SKIP
 
 Evaluations run on the runner (in-process by default, or ``ss.runners.Ray(...)``) with
 up to ``max_concurrent`` in flight; results are fed back as they finish. An evaluator
 that raises, times out, dies or returns a non-finite objective makes that trial
 ``failed`` (with the reason) and the search goes on. Interrupting (Ctrl-C) keeps every
 finished trial; ``resume=True`` continues.
+
+An evaluator with a ``trial`` parameter is called as ``evaluator(candidate, trial=...)``
+and may report intermediate metrics for early stopping (``early_stopping=ASHA(...)`` or a
+name such as ``"asha"``); see :mod:`symsearch.search.reporting`.
 """
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ import time
 from typing import Any, Callable, Optional
 
 from symsearch.search.driver import SearchDriver
+from symsearch.search.reporting import open_channel, wants_trial
 from symsearch.search.result import Result
 
 
@@ -60,8 +65,11 @@ def search(space: Any, evaluator: Optional[Callable[[Any], Any]] = None, *,
         if hasattr(cb, "on_search_start"):
             cb.on_search_start(driver, num_trials, time_budget)
     deadline = time.monotonic() + time_budget if time_budget else None
+    channel = None
     runner.start()
     try:
+        if wants_trial(evaluator):
+            channel = open_channel(driver, runner)
         limit = runner.max_concurrent if max_concurrent is None else \
             min(max_concurrent, runner.max_concurrent)
         while True:
@@ -74,14 +82,22 @@ def search(space: Any, evaluator: Optional[Callable[[Any], Any]] = None, *,
                 except StopIteration:
                     break
                 if not proposal.cached:
-                    runner.submit(proposal.trial_id, evaluator, proposal.candidate)
+                    call = evaluator if channel is None else \
+                        channel.wrap(proposal.trial_id, evaluator)
+                    runner.submit(proposal.trial_id, call, proposal.candidate)
             if runner.num_in_flight == 0:
                 if out_of_time or driver.exhausted or \
                         (num_trials is not None and driver.num_started >= num_trials):
                     break
                 continue
             wait = 1.0 if deadline is None else max(0.0, min(1.0, deadline - time.monotonic()))
-            for c in runner.poll(timeout=wait):
+            if channel is not None and channel.poll_interval is not None:
+                wait = min(wait, channel.poll_interval)
+            completions = runner.poll(timeout=wait)
+            if channel is not None:
+                # After the poll: every report a finished trial made is queued by now.
+                channel.deliver()
+            for c in completions:
                 if c.ok:
                     driver.complete(c.trial_id, c.result, elapsed=c.elapsed, worker=c.worker)
                 else:
@@ -91,7 +107,11 @@ def search(space: Any, evaluator: Optional[Callable[[Any], Any]] = None, *,
                         message = f"timeout: {message}"
                     driver.complete(c.trial_id, error=message, status="failed",
                                     elapsed=c.elapsed, worker=c.worker)
+                if channel is not None:
+                    channel.finished(c.trial_id)
     finally:
+        if channel is not None:
+            channel.close()
         runner.shutdown()
         driver.close()
     return driver.result()

@@ -1,6 +1,6 @@
 """``Trial``: one candidate handed to the user's loop body by ``ss.sample``.
 
->>> for trial in ss.sample(space, "random", num_trials=10, objective="max:acc"):  # +SKIP
+>>> for trial in ss.sample(space, "random", num_trials=10, objective="max:acc"):  # doctest: +SKIP
 ...     for epoch in range(5):
 ...         acc = train_one_epoch(trial.value)
 ...         trial.report(step=epoch, acc=acc)     # intermediate: early stopping may act

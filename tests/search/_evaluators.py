@@ -48,3 +48,36 @@ def misbehaving(candidate):
             return {"loss": math.nan}
         os._exit(1)
     return {"loss": candidate["x"] ** 2}
+
+
+def reporting(candidate, trial):
+    """Reports loss at steps 1..5 (x-dependent), stopping when asked; returns final metrics."""
+    loss = None
+    for step in range(1, 6):
+        loss = (candidate["x"] - 0.5) ** 2 + candidate["y"] + 1.0 / step
+        trial.report(step, loss=loss)
+        if trial.should_stop():
+            break
+    return {"loss": loss, "steps": step}
+
+
+def reporting_returns_nothing_when_stopped(candidate, *, trial):
+    for step in range(1, 6):
+        trial.report(step, loss=float(step))
+        if trial.should_stop():
+            return None
+    return {"loss": 0.0}
+
+
+class StopAtStep:
+    """An early-stopping policy that stops every trial at ``step``."""
+
+    def __init__(self, step):
+        self.step = step
+        self.completed = []
+
+    def report(self, trial_id, step, metrics):
+        return step >= self.step
+
+    def complete(self, trial_id):
+        self.completed.append(trial_id)
