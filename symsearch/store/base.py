@@ -74,16 +74,20 @@ class Store(abc.ABC):
         """Whether ``initialize`` has been called on this experiment (in any process)."""
 
     @abc.abstractmethod
+    def _require_experiment(self) -> tuple:
+        """``(config_json, space_json, fingerprint, ...)``; RuntimeError before initialize."""
+
     def config(self) -> dict:
         """The configuration given to ``initialize``."""
+        return json.loads(self._require_experiment()[0])
 
-    @abc.abstractmethod
     def space_json(self) -> Optional[str]:
         """The search space JSON given to ``initialize``."""
+        return self._require_experiment()[1]
 
-    @abc.abstractmethod
     def spec_fingerprint(self) -> str:
         """The DNASpec fingerprint given to ``initialize``: resume checks it is unchanged."""
+        return self._require_experiment()[2]
 
     # -- trials ----------------------------------------------------------------------------------
     @abc.abstractmethod

@@ -52,15 +52,6 @@ class MemoryStore(Store):
             raise RuntimeError("the store is not initialized; call initialize() first")
         return self._experiment
 
-    def config(self) -> dict:
-        return json.loads(self._require_experiment()[0])
-
-    def space_json(self) -> Optional[str]:
-        return self._require_experiment()[1]
-
-    def spec_fingerprint(self) -> str:
-        return self._require_experiment()[2]
-
     # -- trials ----------------------------------------------------------------------------------
     def start_trial(self, dna: list, candidate_json: Optional[str],
                     structural_hash: Optional[str] = None, functional_hash: Optional[str] = None,

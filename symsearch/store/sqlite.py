@@ -180,15 +180,6 @@ class SqliteStore(Store):
         with self._lock:
             return self._experiment_row() is not None
 
-    def config(self) -> dict:
-        return json.loads(self._require_experiment()[0])
-
-    def space_json(self) -> Optional[str]:
-        return self._require_experiment()[1]
-
-    def spec_fingerprint(self) -> str:
-        return self._require_experiment()[2]
-
     def created_at(self) -> float:
         """When the experiment was initialized (``time.time()``)."""
         return self._require_experiment()[3]

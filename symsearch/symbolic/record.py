@@ -136,7 +136,7 @@ class Record(Symbolic):
                 vd = v.__dict__
                 vd["_sym_parent"] = obj
                 vd["_sym_key"] = k
-        obj._sym_on_bound()
+        obj._sym_init_user()
         return obj
 
     def _sym_on_bound(self) -> None:

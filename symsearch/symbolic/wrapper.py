@@ -34,18 +34,6 @@ class ClassWrapper(Record):
         self._sym_bind(args, kwargs, allow_missing=False)
         self._sym_init_user()
 
-    @classmethod
-    def _sym_fast_new(cls, args: dict) -> "ClassWrapper":
-        obj = cls.__new__(cls)
-        obj.__dict__["_sym_args"] = args
-        for k, v in args.items():
-            if isinstance(v, Symbolic):
-                vd = v.__dict__
-                vd["_sym_parent"] = obj
-                vd["_sym_key"] = k
-        obj._sym_init_user()
-        return obj
-
     def _sym_init_user(self) -> None:
         args = self._sym_args
         if any(_undecided(v) for v in args.values()):
