@@ -64,21 +64,23 @@ class SearchDriver:
         self.objectives = Objectives.parse(objective)
         self.algorithm = make_algorithm(algorithm)
         self.algorithm.setup(self.spec, self.objectives, seed)
-        self.cache_mode = _cache_mode(cache)
+        self.cache = make_cache(cache)
         self.policy = make_policy(early_stopping)
         if self.policy is not None and hasattr(self.policy, "setup"):
             self.policy.setup(self.objectives)
         self.callbacks = list(callbacks or [])
         self.store = open_store(store)
         self.snapshot_every_s = snapshot_every_s
+        if self.cache is not None:
+            # Entries of this experiment (a resumed one has some) are reused and new ones
+            # are written to its store, so a repeated experiment never re-evaluates.
+            self.cache.attach(self.store)
         self.in_flight: dict = {}
         self.pending_reruns: collections.deque = collections.deque()
         self.reruns: list = []
         self.stop_flags: dict = {}
         self.last_reports: dict = {}      # trial_id -> metrics of its latest report
         self.counts = {DONE: 0, FAILED: 0, CACHED: 0, PRUNED: 0}
-        self.cache: dict = {}
-        self.cache_hits = 0
         self.eval_time_total = 0.0
         self.eval_count = 0
         self.best_score: Optional[float] = None
@@ -154,9 +156,6 @@ class SearchDriver:
         for r in sorted(interrupted, key=lambda r: r.id):
             store.discard_trial(r.id)
             self.pending_reruns.append(dna_from_json(r.dna))
-        if self.cache_mode:
-            for key, entry in store.cache_entries().items():
-                self.cache[key] = entry
         self._next_id = max((r.id for r in records), default=-1) + 1
 
     def _replay_reports(self, records: list) -> None:
@@ -196,35 +195,33 @@ class SearchDriver:
                 raise
             rerun = False
         candidate = self.compiled.build(dna)
-        t_hash = time.perf_counter()
         try:
-            key = sym_hash(candidate)
+            structural_hash = sym_hash(candidate)
         except TypeError:
-            key = None
-        hash_time = time.perf_counter() - t_hash
+            structural_hash = None
         try:
             candidate_json = to_json_str(candidate)
         except (TypeError, ValueError):
             candidate_json = None
         dna_json = dna_to_json(dna)
         now = time.time()
-        hit = self.cache.get(key) if (self.cache_mode and key is not None) else None
-        if hit is not None:
-            trial_id = self.store.start_trial(dna_json, candidate_json, structural_hash=key,
-                                              status=CACHED)
-            self._track_id(trial_id, rerun)
-            self.store.finish_trial(trial_id, CACHED, metrics=hit["metrics"],
-                                    cached_from=hit.get("trial_id"))
-            self.cache_hits += 1
-            self.store.cache_stat_update(hits=1, hash_time=hash_time,
-                                         saved_time=hit.get("eval_time") or 0.0)
-            self.counts[CACHED] += 1
-            self._feedback(dna, trial_id, CACHED, hit["metrics"])
-            self._after_finish(trial_id, CACHED, hit["metrics"], None)
-            return Proposal(trial_id, dna, candidate, key, True, now)
-        if self.cache_mode:
-            self.store.cache_stat_update(misses=1, hash_time=hash_time)
-        trial_id = self.store.start_trial(dna_json, candidate_json, structural_hash=key)
+        key = functional_hash = None
+        if self.cache is not None:
+            look = self.cache.lookup(candidate)   # counts hits/misses in the store too
+            key, functional_hash = look.key, look.functional_key
+            if look.hit and not look.should_reevaluate:
+                metrics = look.entry["metrics"]
+                trial_id = self.store.start_trial(dna_json, candidate_json, structural_hash,
+                                                  functional_hash, status=CACHED)
+                self._track_id(trial_id, rerun)
+                self.store.finish_trial(trial_id, CACHED, metrics=metrics,
+                                        cached_from=look.entry.get("trial_id"))
+                self.counts[CACHED] += 1
+                self._feedback(dna, trial_id, CACHED, metrics)
+                self._after_finish(trial_id, CACHED, metrics, None)
+                return Proposal(trial_id, dna, candidate, key, True, now)
+        trial_id = self.store.start_trial(dna_json, candidate_json, structural_hash,
+                                          functional_hash)
         # Durable before evaluation starts: after a crash it is found 'running' and redone.
         self.store.flush()
         self._track_id(trial_id, rerun)
@@ -285,11 +282,9 @@ class SearchDriver:
         if status == PRUNED and metrics is None:
             metrics = last_report
         elapsed = elapsed if elapsed is not None else time.time() - proposal.started_at
-        if status == DONE and self.cache_mode and proposal.key is not None:
+        if status == DONE and self.cache is not None and proposal.key is not None:
             # Written before finish_trial, whose commit makes both durable together.
-            self.cache[proposal.key] = {"metrics": metrics, "count": 1, "eval_time": elapsed,
-                                        "trial_id": trial_id}
-            self.store.cache_put(proposal.key, metrics, elapsed, 1, trial_id)
+            self.cache.record(proposal.key, metrics, elapsed, trial_id)
         self.store.finish_trial(trial_id, status, metrics=metrics, error=error, worker=worker)
         self.counts[status] += 1
         if status == DONE:
@@ -349,10 +344,15 @@ class SearchDriver:
         })
         self._last_snapshot = time.monotonic()
 
+    @property
+    def cache_hits(self) -> int:
+        return self.cache.stats()["hits"] if self.cache is not None else 0
+
     def stats(self) -> dict:
-        saved = self.cache_hits * (self.eval_time_total / self.eval_count) \
-            if self.eval_count else 0.0
-        return {**self.counts, "cache_hits": self.cache_hits, "eval_time_saved_s": saved,
+        cache = self.cache.stats() if self.cache is not None else {}
+        return {**self.counts, "cache_hits": cache.get("hits", 0),
+                "eval_time_saved_s": cache.get("saved_time", 0.0),
+                "hash_time_s": cache.get("hash_time", 0.0),
                 "best_metrics": self.best_metrics, "best_trial_id": self.best_trial_id}
 
     def result(self) -> Result:
@@ -369,6 +369,8 @@ class SearchDriver:
         self._closed = True
         try:
             self.snapshot()
+            if self.cache is not None:
+                self.cache.flush()
             self.store.flush()
         finally:
             for cb in self.callbacks:
@@ -377,10 +379,20 @@ class SearchDriver:
                     handler(self)
 
 
-def _cache_mode(cache: Any) -> Optional[str]:
-    if cache in (False, None, "off", "none"):
+def make_cache(cache: Any):
+    """An EvalCache from ``cache=``: False/None (off), True or "structural", "functional",
+    "both", a dict of EvalCache arguments (``{"mode": "functional", "noise": "average"}``)
+    or an EvalCache."""
+    if cache is None or cache is False or cache in ("off", "none"):
         return None
-    if cache in (True, "structural"):
-        return "structural"
-    raise ValueError(f"cache must be True/False or 'structural', got {cache!r} (the "
-                     f"functional cache is configured with symsearch.cache)")
+    from symsearch.cache import EvalCache
+    if isinstance(cache, EvalCache):
+        return cache
+    if cache is True:
+        return EvalCache("structural")
+    if isinstance(cache, str):
+        return EvalCache(cache)
+    if isinstance(cache, dict):
+        return EvalCache(**cache)
+    raise ValueError(f"cache must be True/False, 'structural', 'functional', 'both', a dict "
+                     f"of EvalCache arguments or an EvalCache; got {cache!r}")
