@@ -1,0 +1,283 @@
+"""Functional cache benchmark: regularized evolution with the cache off, structural, functional.
+
+The space is an expression tree evolved by ``ss.evolve(initial, ExprMutator(...))``; the
+evaluator is symbolic regression (the tree is evaluated with NumPy on a data set of
+``--points`` rows, linearly scaled to the target and scored by R^2; 10-20 milliseconds per
+candidate). The optimizer-program space of the Lion issue does not exist yet; when it does,
+this script should run over it too.
+
+Every mode runs the same search (same seed, same algorithm, ``--candidates`` proposals) in a
+loop that uses ``symsearch.cache.EvalCache`` directly: a hit is answered from the cache, a
+miss is evaluated and recorded. The evaluator is deterministic, so a hit returns what
+evaluating would have returned; the searches differ only in what they skip.
+
+Regularized evolution's random phase draws the ``evolve`` decision's *initial* value, so the
+first ``population`` candidates would all be the same tree; this benchmark replaces them with
+random trees (seeded), so the skip rates count duplicates the mutation produces.
+
+    python benchmarks/functional_cache.py             # 2,000 candidates per mode, ~2 minutes
+    python benchmarks/functional_cache.py --quick     # a smoke test, numbers meaningless
+
+Printed: per mode, the fraction of candidates skipped, hashing time per candidate, mean
+evaluation time, wall time and the best R^2; then the Numba vs NumPy probe-loop timing on the
+candidates of the functional run, and one ``target ...`` line per target of the issue.
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import symsearch as ss  # noqa: E402
+from symsearch.algorithms.base import Feedback  # noqa: E402
+from symsearch.cache import (EvalCache, FunctionalHasher, ProbeInput, ProbeSet,  # noqa: E402
+                             quantize_array)
+from symsearch.geno.dna import DNA  # noqa: E402
+from symsearch.programs import ExprMutator, Var, lower_expr, normal_form, to_source  # noqa: E402
+from symsearch.programs.compiled import run_numpy, run_prepared  # noqa: E402
+from symsearch.programs.expr import evaluate as evaluate_expr  # noqa: E402
+from symsearch.search.objectives import Objectives  # noqa: E402
+
+OPS = ["add", "sub", "mul", "div", "max", "min", "neg", "abs", "sin", "cos", "exp", "log",
+       "square", "sqrt"]
+
+
+class SymbolicRegression:
+    """R^2 of the linearly scaled expression against ``x*y + sin(x) + x^2`` on ``points``
+    rows of (x, y) ~ U(-2, 2)^2.
+
+    The tree is evaluated in chunks of ``chunk`` rows into one preallocated buffer: whole-data
+    temporaries would be fresh multi-megabyte allocations (page faults, flushed CPU caches)
+    for every op of every candidate, which is not what a real evaluator's cost looks like.
+    """
+
+    def __init__(self, points: int, seed: int = 0, chunk: int = 4096):
+        rng = np.random.default_rng(seed)
+        self.x = rng.uniform(-2, 2, points)
+        self.y = rng.uniform(-2, 2, points)
+        self.target = self.x * self.y + np.sin(self.x) + self.x ** 2
+        self.centered_target = self.target - self.target.mean()
+        self.target_var = float(self.target.var())
+        self.chunks = [(i, min(i + chunk, points)) for i in range(0, points, chunk)]
+        self.pred = np.empty(points)
+
+    def __call__(self, expr) -> dict:
+        pred = self.pred
+        with np.errstate(all="ignore"):
+            for lo, hi in self.chunks:
+                pred[lo:hi] = evaluate_expr(expr, {"x": self.x[lo:hi], "y": self.y[lo:hi]})
+            if not np.isfinite(pred).all():
+                return {"r2": -1.0}
+            pred -= pred.mean()
+            var_p = float(np.dot(pred, pred)) / len(pred)
+            if var_p <= 1e-300:
+                return {"r2": 0.0}
+            cov = float(np.dot(pred, self.centered_target)) / len(pred)
+        # R^2 of the least-squares line through (pred, target) = squared correlation
+        return {"r2": max(-1.0, cov * cov / (var_p * self.target_var))}
+
+
+def make_cache(mode: str):
+    if mode == "off":
+        return None
+    if mode == "structural+normal":
+        return EvalCache(mode="structural", normalize=normal_form)
+    if mode == "structural":
+        return EvalCache(mode="structural")
+    return EvalCache(mode=mode, hasher=FunctionalHasher(probe_set(), digits=6))
+
+
+def probe_set() -> ProbeSet:
+    # The probes cover the data's domain: functions that differ only where the probes never
+    # look (min(y, 1.65) vs y, with normal probes and data up to 2) would collide.
+    domain = ProbeInput(distribution="uniform", low=-2.0, high=2.0)
+    return ProbeSet({"x": domain, "y": domain}, count=PROBE_COUNT[0], seed=0)
+
+
+PROBE_COUNT = [32]      # set from --probes
+
+
+def run_mode(mode: str, args, evaluator, mutator) -> dict:
+    space = ss.Dict(expr=ss.evolve(Var("x"), mutator, name="expr"))
+    program = ss.compiled(space)
+    objectives = Objectives.parse("max:r2")
+    algorithm = ss.algorithms.make_algorithm(
+        {"type": "evolution", "population_size": args.population,
+         "tournament_size": args.tournament})
+    algorithm.setup(program.spec, objectives, args.seed)
+    init_rng = random.Random(args.seed)
+    cache = make_cache(mode)
+    eval_times, expressions, answered = [], [], []
+    best = (-np.inf, None)
+    start = time.perf_counter()
+    for trial_id in range(args.candidates):
+        dna = algorithm.propose()
+        if trial_id < args.population:           # a random initial population (see above)
+            dna = DNA((mutator.random_expr(init_rng, depth=4),))
+        expr = program.build(dna)["expr"]
+        look = cache.lookup(expr) if cache is not None else None
+        if look is not None and look.hit and not look.should_reevaluate:
+            metrics, status = look.entry["metrics"], "cached"
+            answered.append((expr, metrics))
+        else:
+            t0 = time.perf_counter()
+            metrics = evaluator(expr)
+            elapsed = time.perf_counter() - t0
+            eval_times.append(elapsed)
+            if cache is not None:
+                cache.record(look.key, metrics, elapsed, trial_id)
+            status = "done"
+        expressions.append(expr)
+        r2 = metrics["r2"]
+        if r2 > best[0]:
+            best = (r2, expr)
+        algorithm.feedback(dna, Feedback(trial_id, status, metrics, (r2,), r2))
+    wall = time.perf_counter() - start
+    stats = cache.stats() if cache is not None else {"hits": 0, "hash_time": 0.0}
+    # Untimed: would evaluating the candidates the cache answered have given its answers?
+    wrong = sum(abs(evaluator(e)["r2"] - m["r2"]) > 1e-9 for e, m in answered) \
+        if mode.startswith("functional") else 0
+    return {"mode": mode, "skipped": stats["hits"] / args.candidates,
+            "hash_per_candidate": stats["hash_time"] / args.candidates,
+            "eval_mean": statistics.fmean(eval_times), "evaluated": len(eval_times),
+            "wall": wall, "best": best[0], "best_expr": best[1], "expressions": expressions,
+            "wrong": wrong}
+
+
+def probe_loop_timing(expressions, repeats: int) -> dict:
+    """Per-candidate time of the probe loop (the interpreter over all probe cases) with the
+    compiled interpreter, called as the hasher calls it, and with the NumPy one, on the same
+    lowered candidates and probes."""
+    probes = probe_set()
+    unique = {ss.hash(e): e for e in expressions}
+    lowered = [lower_expr(e) for e in unique.values()]
+    inputs = [probes.stacked(low.input_names) if low.input_names
+              else np.zeros((0, probes.count, 1)) for low in lowered]
+    for low, inp in zip(lowered, inputs):       # warm both paths; check they agree
+        np.testing.assert_allclose(run_prepared(low, inp), run_numpy(low, inp), rtol=1e-12,
+                                   atol=1e-300, equal_nan=True)
+    def pipeline_numba(low, inp):
+        return quantize_array(run_prepared(low, inp), 6)
+
+    def pipeline_numpy(low, inp):
+        return quantize_array(run_numpy(low, inp), 6, "numpy")
+
+    times = {}
+    for name, fn in (("numba", run_prepared), ("numpy", run_numpy),
+                     ("numba+quantize", pipeline_numba), ("numpy+quantize", pipeline_numpy)):
+        best = np.inf
+        for _ in range(3):
+            t0 = time.perf_counter()
+            for _ in range(repeats):
+                for low, inp in zip(lowered, inputs):
+                    fn(low, inp)
+            best = min(best, (time.perf_counter() - t0) / (repeats * len(lowered)))
+        times[name] = best
+    sizes = [len(low.instructions) for low in lowered]
+    return {**times, "candidates": len(lowered), "mean_instructions": statistics.fmean(sizes),
+            "cases": probes.count}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--candidates", type=int, default=2000)
+    parser.add_argument("--population", type=int, default=100)
+    parser.add_argument("--tournament", type=int, default=10)
+    parser.add_argument("--points", type=int, default=600_000,
+                        help="rows of the regression data (sets the evaluation cost)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--probes", type=int, default=32,
+                        help="probe cases per input (more: fewer collisions, slower hashing)")
+    parser.add_argument("--quick", action="store_true", help="a smoke test: 300 candidates, "
+                        "small data")
+    parser.add_argument("--modes", nargs="+",
+                        default=["off", "structural", "structural+normal", "functional"])
+    args = parser.parse_args(argv)
+    PROBE_COUNT[0] = args.probes
+    if args.quick:
+        args.candidates, args.points, args.population = 300, 5_000, 30
+        args.tournament = min(args.tournament, 10)
+
+    # Numba compiles (or loads from its disk cache) outside the timed loops.
+    FunctionalHasher().warm_up()
+    evaluator = SymbolicRegression(args.points, seed=args.seed)
+    mutator = ExprMutator(variables=["x", "y"], ops=OPS, constants=(0.5, 1.0, 2.0),
+                          max_depth=7, max_size=31)
+    print(f"symsearch functional cache benchmark: regularized evolution (population "
+          f"{args.population}, tournament {args.tournament}), {args.candidates} candidates per "
+          f"mode, seed {args.seed}")
+    print(f"space: expression trees over x, y with {len(OPS)} ops (the optimizer-program space "
+          f"does not exist yet); evaluator: symbolic regression on {args.points} rows")
+    print()
+    results = [run_mode(mode, args, evaluator, mutator) for mode in args.modes]
+
+    header = (f"{'cache':<18} {'skipped':>8} {'wrong':>6} {'hash/cand':>10} {'eval/cand':>10} "
+              f"{'hash/eval':>10} {'evaluated':>9} {'wall':>8} {'best R^2':>10}")
+    print(header)
+    print("-" * len(header))
+    for r in results:
+        ratio = r["hash_per_candidate"] / r["eval_mean"]
+        print(f"{r['mode']:<18} {r['skipped']:>7.1%} {r['wrong']:>6} "
+              f"{r['hash_per_candidate'] * 1e6:>8.1f}us "
+              f"{r['eval_mean'] * 1e3:>8.2f}ms {ratio:>9.3%} {r['evaluated']:>9} "
+              f"{r['wall']:>7.2f}s {r['best']:>10.6f}")
+    print("(skipped: candidates answered from the cache; wrong: answers that differ from "
+          "evaluating the candidate, i.e. collisions; hash/cand: mean lookup time, including "
+          "structural hashing; eval/cand: mean evaluation time; wall: whole search)")
+    print()
+    by_mode = {r["mode"]: r for r in results}
+    for r in results:
+        print(f"best {r['mode']}: R^2={r['best']:.6f}  {to_source(r['best_expr'])}")
+    print()
+
+    functional = by_mode.get("functional")
+    timing = None
+    if functional is not None:
+        timing = probe_loop_timing(functional["expressions"], repeats=3 if args.quick else 10)
+        print(f"probe loop ({timing['candidates']} distinct candidates of the functional run, "
+              f"{timing['mean_instructions']:.1f} instructions on average, {timing['cases']} probe "
+              f"cases): "
+              f"numba {timing['numba'] * 1e6:.2f}us, numpy {timing['numpy'] * 1e6:.2f}us per "
+              f"candidate ({timing['numpy'] / timing['numba']:.1f}x); with the quantization: "
+              f"numba {timing['numba+quantize'] * 1e6:.2f}us, numpy "
+              f"{timing['numpy+quantize'] * 1e6:.2f}us "
+              f"({timing['numpy+quantize'] / timing['numba+quantize']:.1f}x)")
+        print()
+
+    ok = True
+    if functional is not None and "structural" in by_mode:
+        s, f = by_mode["structural"]["skipped"], functional["skipped"]
+        passed = f > s
+        ok &= passed
+        print(f"target functional skips > structural: {'PASS' if passed else 'FAIL'} "
+              f"({f:.1%} vs {s:.1%})")
+    if functional is not None:
+        ratio = functional["hash_per_candidate"] / functional["eval_mean"]
+        passed = ratio <= 0.01
+        ok &= passed
+        saved = functional["skipped"] * args.candidates * functional["eval_mean"]
+        total_hash = functional["hash_per_candidate"] * args.candidates
+        print(f"target hashing <= 1% of evaluation time: {'PASS' if passed else 'FAIL'} "
+              f"({ratio:.3%} per candidate; all hashing {total_hash:.3f}s vs "
+              f"{saved:.2f}s of evaluation skipped)")
+    if timing is not None:
+        speedup = timing["numpy"] / timing["numba"]
+        passed = speedup >= 10
+        ok &= passed
+        print(f"target numba probe loop >= 10x numpy: {'PASS' if passed else 'FAIL'} "
+              f"({speedup:.1f}x)")
+    if "off" in by_mode and functional is not None:
+        print(f"ratio wall off/functional: {by_mode['off']['wall'] / functional['wall']:.2f}x")
+    print(f"overall: {'all targets met' if ok else 'some targets missed'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

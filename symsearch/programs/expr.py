@@ -1,0 +1,162 @@
+"""Expression trees as symbolic objects: ``Var``, ``Const`` and ``Call``.
+
+Trees are ``ss.Object``s, so they rebind, clone, serialize and hash structurally like any
+other symbolic value, and can sit inside a search space (``ss.evolve(expr, mutator)``).
+
+>>> import numpy as np
+>>> e = Call("add", [Call("mul", [Var("x"), Const(2.0)]), Var("y")])
+>>> to_source(e)
+'add(mul(x, 2.0), y)'
+>>> float(evaluate(e, {"x": 1.5, "y": 1.0}))
+4.0
+>>> size(e), depth(e), variables(e)
+(5, 3, ['x', 'y'])
+"""
+from __future__ import annotations
+
+from typing import Any, Iterator, Mapping
+
+import numpy as np
+
+from symsearch.programs.ops import REGISTRY
+from symsearch.symbolic.object import Object
+
+
+class Expr(Object):
+    """Base class of expression nodes."""
+
+
+class Var(Expr, type_name="symsearch.programs.Var"):
+    """An input variable, looked up by name in the environment."""
+
+    name: str
+
+    def _on_bound(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise ValueError(f"Var.name must be a non-empty string, got {self.name!r}")
+
+
+class Const(Expr, type_name="symsearch.programs.Const"):
+    """A float constant."""
+
+    value: float
+
+
+class Call(Expr, type_name="symsearch.programs.Call"):
+    """A registered op applied to argument expressions."""
+
+    op: str
+    args: list
+
+    def _on_bound(self) -> None:
+        op = REGISTRY.get(self.op)
+        if len(self.args) != op.arity:
+            raise ValueError(f"op {self.op!r} takes {op.arity} argument(s), got "
+                             f"{len(self.args)} (path={self.sym_path or '<root>'})")
+        for i, arg in enumerate(self.args):
+            if not isinstance(arg, Expr):
+                raise TypeError(f"argument {i} of {self.op!r} must be an Expr (Var, Const, "
+                                f"Call), got {type(arg).__name__} {arg!r}")
+
+
+def evaluate(expr: Expr, env: Mapping[str, Any]) -> Any:
+    """Evaluates ``expr`` with NumPy; ``env`` maps variable names to scalars or arrays.
+
+    Reductions (``mean``, ``norm``, ``dot``) reduce the last axis and keep it.
+    """
+    with np.errstate(all="ignore"):
+        return _evaluate(expr, env)
+
+
+def _evaluate(expr: Expr, env: Mapping[str, Any]) -> Any:
+    cls = type(expr)
+    if cls is Call:
+        return REGISTRY.get(expr.op).numpy_fn(*[_evaluate(a, env) for a in expr.args])
+    if cls is Var:
+        try:
+            return env[expr.name]
+        except KeyError:
+            raise KeyError(f"variable {expr.name!r} is not in the environment (it has "
+                           f"{sorted(env)})") from None
+    if cls is Const:
+        return np.float64(expr.value)
+    raise TypeError(f"not an expression node: {type(expr).__name__} {expr!r}")
+
+
+def nodes(expr: Expr) -> Iterator[Expr]:
+    """Every node, parents before children, left to right."""
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        yield node
+        if type(node) is Call:
+            stack.extend(reversed(node.args))
+
+
+def size(expr: Expr) -> int:
+    """Number of nodes."""
+    return sum(1 for _ in nodes(expr))
+
+
+def depth(expr: Expr) -> int:
+    """Number of nodes on the longest root-to-leaf path (a leaf has depth 1)."""
+    if type(expr) is Call:
+        return 1 + max(depth(a) for a in expr.args)
+    return 1
+
+
+def variables(expr: Expr) -> list:
+    """Names of the variables used, sorted."""
+    return sorted({n.name for n in nodes(expr) if type(n) is Var})
+
+
+def to_source(expr: Expr) -> str:
+    """Readable source, ops written as calls: ``add(mul(x, 2.0), y)``."""
+    cls = type(expr)
+    if cls is Call:
+        return f"{expr.op}({', '.join(to_source(a) for a in expr.args)})"
+    if cls is Var:
+        return expr.name
+    if cls is Const:
+        return repr(float(expr.value))
+    raise TypeError(f"not an expression node: {type(expr).__name__} {expr!r}")
+
+
+def normal_form(expr: Expr) -> Expr:
+    """A copy with the arguments of commutative ops in a canonical order (by source text), so
+    ``mul(b, a)`` and ``mul(a, b)`` have one normal form. Use it for structural hashing:
+    ``ss.hash(normal_form(e))``."""
+    return _normal(expr)[0]
+
+
+def _normal(expr: Expr):
+    cls = type(expr)
+    if cls is Call:
+        parts = [_normal(a) for a in expr.args]
+        if REGISTRY.get(expr.op).commutative:
+            parts.sort(key=lambda p: p[1])
+        source = f"{expr.op}({', '.join(p[1] for p in parts)})"
+        return Call(expr.op, [p[0] for p in parts]), source
+    if cls is Var:
+        return Var(expr.name), expr.name
+    return Const(float(expr.value)), repr(float(expr.value))
+
+
+def var(name: str) -> Var:
+    """Shorthand for ``Var(name)``."""
+    return Var(name)
+
+
+def call(op: str, *args: Any) -> Call:
+    """``call("add", x, 1.0)``: numbers become ``Const``, strings ``Var``."""
+    return Call(op, [_as_expr(a) for a in args])
+
+
+def _as_expr(value: Any) -> Expr:
+    if isinstance(value, Expr):
+        return value
+    if isinstance(value, str):
+        return Var(value)
+    if isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool):
+        return Const(float(value))
+    raise TypeError(f"cannot make an expression from {type(value).__name__} {value!r}")

@@ -1,0 +1,246 @@
+"""The op registry shared by expression trees, statement-list programs and their interpreters.
+
+An :class:`Op` has a name, an arity, a NumPy implementation (used by ``evaluate`` and by the
+NumPy interpreter) and, optionally, a Numba source snippet from which the compiled interpreter
+is generated (``symsearch.programs.compiled``). Ops are selected in compiled code by their
+integer ``code``.
+
+Kinds and what the Numba snippet is:
+
+- ``"elementwise"``: a scalar expression in ``a``, ``b``, ``c`` (the arguments, float64), e.g.
+  ``"a + b"``. The NumPy function gets arrays and broadcasts.
+- ``"reduction"``: an expression over one sample's 1-D rows ``a``, ``b``, ``c`` that gives a
+  scalar, broadcast back over the sample (``"np.sqrt(np.sum(a * a))"``). The NumPy function
+  reduces the **last axis** and keeps it (``keepdims=True``), so the result broadcasts.
+- ``"vector"``: an expression over one sample's rows that gives a row of the same length
+  (``"a * min(1.0, b[0] / max(np.sqrt(np.sum(a * a)), EPS))"``).
+
+``EPS``, ``math`` and ``np`` are in scope for the snippets. Division, ``log`` and
+``reciprocal`` are *protected* (finite for every input), as is usual in genetic programming.
+
+>>> import numpy as np
+>>> add = get_op("add")
+>>> add.arity, add.commutative, add.numpy_fn(np.array([1.0]), np.array([2.0]))
+(2, True, array([3.]))
+>>> op = register_op("halve", 1, lambda a: a * 0.5, numba_source="a * 0.5")
+>>> get_op("halve").numpy_fn(4.0)
+2.0
+>>> unregister_op("halve")
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Optional
+
+import numpy as np
+
+#: Threshold of protected ops: |x| <= EPS counts as zero.
+EPS = 1e-12
+KINDS = ("elementwise", "reduction", "vector")
+#: Most arguments an op may take (the compiled instruction has one column per argument).
+MAX_ARITY = 3
+
+
+@dataclass(frozen=True)
+class Op:
+    """One operation. See the module docstring for ``kind`` and ``numba_source``."""
+
+    name: str
+    arity: int
+    numpy_fn: Callable
+    code: int
+    commutative: bool = False
+    kind: str = "elementwise"
+    numba_source: Optional[str] = None
+    doc: str = field(default="", compare=False)
+
+    def __call__(self, *args):
+        return self.numpy_fn(*args)
+
+
+class OpRegistry:
+    """Ops by name and by code. ``version`` changes whenever an op is added or removed, so
+    compiled interpreters know when to regenerate."""
+
+    def __init__(self) -> None:
+        self._by_name: dict = {}
+        self._by_code: dict = {}
+        self._next_code = 0
+        self._lock = threading.RLock()
+        self.version = 0
+
+    def register(self, name: str, arity: int, numpy_fn: Callable, *, commutative: bool = False,
+                 kind: str = "elementwise", numba_source: Optional[str] = None,
+                 code: Optional[int] = None, doc: str = "", replace: bool = False) -> Op:
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ValueError(f"op name must be an identifier, got {name!r}")
+        if isinstance(arity, bool) or not isinstance(arity, int) or not 1 <= arity <= MAX_ARITY:
+            raise ValueError(f"op {name!r}: arity must be an int in [1, {MAX_ARITY}], got "
+                             f"{arity!r}")
+        if kind not in KINDS:
+            raise ValueError(f"op {name!r}: kind must be one of {KINDS}, got {kind!r}")
+        if not callable(numpy_fn):
+            raise TypeError(f"op {name!r}: numpy_fn must be callable, got {numpy_fn!r}")
+        if commutative and arity != 2:
+            raise ValueError(f"op {name!r}: only binary ops can be commutative (arity={arity})")
+        if numba_source is not None and not isinstance(numba_source, str):
+            raise TypeError(f"op {name!r}: numba_source must be a str or None")
+        with self._lock:
+            old = self._by_name.get(name)
+            if old is not None and not replace:
+                raise ValueError(f"op {name!r} is already registered; pass replace=True to "
+                                 f"replace it")
+            if code is None:
+                code = old.code if old is not None else self._next_code
+            if isinstance(code, bool) or not isinstance(code, int) or code < 0:
+                raise ValueError(f"op {name!r}: code must be a non-negative int, got {code!r}")
+            holder = self._by_code.get(code)
+            if holder is not None and holder.name != name:
+                raise ValueError(f"op {name!r}: code {code} is taken by op {holder.name!r}")
+            if old is not None:
+                del self._by_code[old.code]
+            op = Op(name, arity, numpy_fn, code, bool(commutative), kind, numba_source, doc)
+            self._by_name[name] = op
+            self._by_code[code] = op
+            self._next_code = max(self._next_code, code + 1)
+            self.version += 1
+            return op
+
+    def unregister(self, name: str) -> None:
+        with self._lock:
+            op = self._by_name.pop(name)
+            del self._by_code[op.code]
+            self.version += 1
+
+    def get(self, name: str) -> Op:
+        try:
+            return self._by_name[name]
+        except KeyError:
+            raise KeyError(f"unknown op {name!r}; registered ops are "
+                           f"{sorted(self._by_name)}") from None
+
+    def by_code(self, code: int) -> Op:
+        return self._by_code[code]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._by_name
+
+    def names(self, kind: Optional[str] = None, arity: Optional[int] = None) -> list:
+        return [n for n, op in self._by_name.items()
+                if (kind is None or op.kind == kind) and (arity is None or op.arity == arity)]
+
+    def ops(self) -> list:
+        return sorted(self._by_name.values(), key=lambda op: op.code)
+
+
+#: The registry every program, expression and interpreter uses.
+REGISTRY = OpRegistry()
+
+
+def register_op(name: str, arity: int, numpy_fn: Callable, *, commutative: bool = False,
+                kind: str = "elementwise", numba_source: Optional[str] = None,
+                code: Optional[int] = None, doc: str = "", replace: bool = False) -> Op:
+    """Adds an op to the registry (see the module docstring); returns it.
+
+    Without ``numba_source`` the op still works everywhere, but programs using it are run by
+    the NumPy interpreter instead of the compiled one.
+    """
+    return REGISTRY.register(name, arity, numpy_fn, commutative=commutative, kind=kind,
+                             numba_source=numba_source, code=code, doc=doc, replace=replace)
+
+
+def unregister_op(name: str) -> None:
+    """Removes an op (mainly for tests)."""
+    REGISTRY.unregister(name)
+
+
+def get_op(name: str) -> Op:
+    """The op named ``name``; KeyError listing the registered ops when there is none."""
+    return REGISTRY.get(name)
+
+
+def op_names(kind: Optional[str] = None, arity: Optional[int] = None) -> list:
+    """Names of the registered ops, optionally only those of one kind or arity."""
+    return REGISTRY.names(kind, arity)
+
+
+# ---- the default op set ------------------------------------------------------------------------
+# The NumPy implementations mirror the Numba snippets exactly (same protection, same NaN
+# behaviour), so the two interpreters agree to rounding.
+
+def _safe_den(b):
+    return np.where(np.abs(b) > EPS, b, 1.0)
+
+
+def _div(a, b):
+    return np.where(np.abs(b) > EPS, np.asarray(a) / _safe_den(b), 1.0)
+
+
+def _reciprocal(a):
+    return np.where(np.abs(a) > EPS, 1.0 / _safe_den(a), 1.0)
+
+
+def _log(a):
+    magnitude = np.abs(a)
+    return np.where(magnitude > EPS, np.log(np.where(magnitude > EPS, magnitude, 1.0)), 0.0)
+
+
+def _relu(a):
+    return np.where(np.asarray(a) > 0, a, 0.0)
+
+
+def _reduce(fn):
+    def reduce(*args):
+        args = [np.asarray(a, dtype=np.float64) for a in args]
+        shape = np.broadcast_shapes(*(a.shape for a in args))
+        if not shape:
+            args = [a.reshape(1) for a in args]
+            return fn(*args)[0]
+        args = [np.broadcast_to(a, shape) for a in args]
+        return np.broadcast_to(fn(*args), shape)
+    return reduce
+
+
+_DEFAULT_OPS = (
+    # name, arity, numpy_fn, numba_source, commutative, kind
+    ("add", 2, np.add, "a + b", True, "elementwise"),
+    ("sub", 2, np.subtract, "a - b", False, "elementwise"),
+    ("mul", 2, np.multiply, "a * b", True, "elementwise"),
+    ("div", 2, _div, "a / b if abs(b) > EPS else 1.0", False, "elementwise"),
+    ("max", 2, np.maximum, "a if (a >= b or a != a) else b", True, "elementwise"),
+    ("min", 2, np.minimum, "a if (a <= b or a != a) else b", True, "elementwise"),
+    ("neg", 1, np.negative, "-a", False, "elementwise"),
+    ("abs", 1, np.abs, "abs(a)", False, "elementwise"),
+    ("sign", 1, np.sign,
+     "1.0 if a > 0 else (-1.0 if a < 0 else (0.0 if a == 0 else a))", False, "elementwise"),
+    ("sqrt", 1, lambda a: np.sqrt(np.abs(a)), "np.sqrt(abs(a))", False, "elementwise"),
+    ("log", 1, _log, "np.log(abs(a)) if abs(a) > EPS else 0.0", False, "elementwise"),
+    ("exp", 1, np.exp, "np.exp(a)", False, "elementwise"),
+    ("square", 1, np.square, "a * a", False, "elementwise"),
+    ("cube", 1, lambda a: np.asarray(a) * a * a, "a * a * a", False, "elementwise"),
+    ("reciprocal", 1, _reciprocal, "1.0 / a if abs(a) > EPS else 1.0", False, "elementwise"),
+    ("sin", 1, np.sin, "np.sin(a)", False, "elementwise"),
+    ("cos", 1, np.cos, "np.cos(a)", False, "elementwise"),
+    ("tanh", 1, np.tanh, "np.tanh(a)", False, "elementwise"),
+    ("relu", 1, _relu, "a if a > 0 else 0.0", False, "elementwise"),
+    ("mean", 1, _reduce(lambda a: np.mean(a, axis=-1, keepdims=True)), "np.mean(a)", False,
+     "reduction"),
+    ("norm", 1, _reduce(lambda a: np.sqrt(np.sum(a * a, axis=-1, keepdims=True))),
+     "np.sqrt(np.sum(a * a))", False, "reduction"),
+    ("dot", 2, _reduce(lambda a, b: np.sum(a * b, axis=-1, keepdims=True)), "np.sum(a * b)",
+     True, "reduction"),
+)
+
+#: Elementwise ops that expression mutation draws from by default.
+ELEMENTWISE_DEFAULTS = tuple(n for n, *_rest, kind in _DEFAULT_OPS if kind == "elementwise")
+
+
+def _register_defaults(names: Optional[Iterable[str]] = None) -> None:
+    for name, arity, fn, source, commutative, kind in _DEFAULT_OPS:
+        if names is None or name in names:
+            REGISTRY.register(name, arity, fn, commutative=commutative, kind=kind,
+                              numba_source=source, replace=True)
+
+
+_register_defaults()

@@ -1,0 +1,212 @@
+"""Statement-list programs as symbolic objects.
+
+A :class:`Program` reads its ``inputs``, runs ``statements`` in order (each assigns one op's
+result to a variable; variables may be reassigned) and returns the final values of its
+``outputs``, in order. An argument is a variable name or a :class:`Const`.
+
+>>> p = Program(inputs=["x", "y"],
+...             statements=[Statement("t", "mul", ["x", "y"]),
+...                         Statement("dead", "exp", ["x"]),
+...                         Statement("out", "add", ["t", Const(1.0)])],
+...             outputs=["out"])
+>>> [float(v) for v in evaluate(p, {"x": 2.0, "y": 3.0})]
+[7.0]
+>>> len(remove_dead_statements(p).statements)
+2
+>>> print(to_source(normal_form(p)))
+def program(x, y):
+    t0 = mul(x, y)
+    t1 = add(t0, 1.0)
+    return t1
+"""
+from __future__ import annotations
+
+import hashlib
+import heapq
+from typing import Any, Mapping, Sequence, Union
+
+import numpy as np
+
+from symsearch.programs.expr import Const
+from symsearch.programs.ops import REGISTRY
+from symsearch.symbolic.object import Object
+
+
+class Statement(Object, type_name="symsearch.programs.Statement"):
+    """``target = op(*args)``; each argument is a variable name or a ``Const``."""
+
+    target: str
+    op: str
+    args: list
+
+    def _on_bound(self) -> None:
+        op = REGISTRY.get(self.op)
+        if len(self.args) != op.arity:
+            raise ValueError(f"op {self.op!r} takes {op.arity} argument(s), got "
+                             f"{len(self.args)} (path={self.sym_path or '<root>'})")
+        for i, arg in enumerate(self.args):
+            if not isinstance(arg, (str, Const)):
+                raise TypeError(f"argument {i} of {self.op!r} must be a variable name or a "
+                                f"Const, got {type(arg).__name__} {arg!r}")
+
+
+class Program(Object, type_name="symsearch.programs.Program"):
+    """Inputs, statements and outputs; see the module docstring."""
+
+    inputs: list
+    statements: list
+    outputs: list
+
+    def _on_bound(self) -> None:
+        defined = set()
+        for name in self.inputs:
+            if not isinstance(name, str) or not name:
+                raise ValueError(f"program inputs must be non-empty strings, got {name!r}")
+            defined.add(name)
+        for i, st in enumerate(self.statements):
+            if not isinstance(st, Statement):
+                raise TypeError(f"statements[{i}] must be a Statement, got "
+                                f"{type(st).__name__} {st!r}")
+            for j, arg in enumerate(st.args):
+                if isinstance(arg, str) and arg not in defined:
+                    raise ValueError(f"statements[{i}] ({to_line(st)}) reads {arg!r} before it "
+                                     f"is assigned (path=statements[{i}].args[{j}])")
+            defined.add(st.target)
+        for k, name in enumerate(self.outputs):
+            if name not in defined:
+                raise ValueError(f"output {name!r} is never assigned (path=outputs[{k}])")
+
+
+def to_line(statement: Statement) -> str:
+    args = ", ".join(a if isinstance(a, str) else repr(float(a.value)) for a in statement.args)
+    return f"{statement.target} = {statement.op}({args})"
+
+
+def to_source(program: Program, name: str = "program") -> str:
+    """The program as Python-like source."""
+    lines = [f"def {name}({', '.join(program.inputs)}):"]
+    lines += [f"    {to_line(st)}" for st in program.statements]
+    outputs = ", ".join(program.outputs)
+    lines.append(f"    return {outputs}")
+    return "\n".join(lines)
+
+
+def evaluate(program: Program, inputs: Union[Mapping[str, Any], Sequence[Any]]) -> tuple:
+    """Runs the program with NumPy; returns the outputs as a tuple.
+
+    ``inputs`` is a mapping from input names to scalars or arrays, or a sequence in the
+    order of ``program.inputs``.
+    """
+    if isinstance(inputs, Mapping):
+        missing = [n for n in program.inputs if n not in inputs]
+        if missing:
+            raise KeyError(f"inputs {missing} are missing; the program reads "
+                           f"{list(program.inputs)}")
+        env = {n: inputs[n] for n in program.inputs}
+    else:
+        inputs = list(inputs)
+        if len(inputs) != len(program.inputs):
+            raise ValueError(f"the program takes {len(program.inputs)} inputs "
+                             f"{list(program.inputs)}, got {len(inputs)}")
+        env = dict(zip(program.inputs, inputs))
+    with np.errstate(all="ignore"):
+        for st in program.statements:
+            args = [env[a] if isinstance(a, str) else np.float64(a.value) for a in st.args]
+            env[st.target] = REGISTRY.get(st.op).numpy_fn(*args)
+    return tuple(env[n] for n in program.outputs)
+
+
+def live_statements(program: Program) -> list:
+    """Indices of the statements whose result reaches an output, in order."""
+    live_vars = set(program.outputs)
+    keep = []
+    for i in range(len(program.statements) - 1, -1, -1):
+        st = program.statements[i]
+        if st.target in live_vars:
+            keep.append(i)
+            live_vars.discard(st.target)
+            live_vars.update(a for a in st.args if isinstance(a, str))
+    keep.reverse()
+    return keep
+
+
+def remove_dead_statements(program: Program) -> Program:
+    """A copy without the statements whose results never reach an output."""
+    statements = program.statements
+    return Program(list(program.inputs),
+                   [_copy_statement(statements[i]) for i in live_statements(program)],
+                   list(program.outputs))
+
+
+def _copy_statement(st: Statement, target=None, args=None) -> Statement:
+    if args is None:
+        args = [a if isinstance(a, str) else Const(float(a.value)) for a in st.args]
+    return Statement(st.target if target is None else target, st.op, args)
+
+
+def normal_form(program: Program) -> Program:
+    """A canonical copy for structural hashing.
+
+    Dead statements are removed, statements computing the same value are merged, the
+    arguments of commutative ops are sorted, independent statements are put in a canonical
+    order and temporaries are renamed ``t0, t1, ...`` in that order. So programs that differ
+    only in those respects have equal normal forms (and equal ``ss.hash``).
+    """
+    statements = program.statements
+    # Value numbering: each live statement's value gets a signature (a digest of its op and
+    # its arguments' signatures), which is what it computes, independent of names and order.
+    current = {name: ("i", name) for name in program.inputs}       # var -> value key
+    signature = {("i", name): _digest(b"i:" + name.encode()) for name in program.inputs}
+    nodes: dict = {}                                                # signature -> node
+    for i in live_statements(program):
+        st = statements[i]
+        op = REGISTRY.get(st.op)
+        arg_keys = []
+        for a in st.args:
+            if isinstance(a, str):
+                arg_keys.append(current[a])
+            else:
+                value = float(a.value)
+                key = ("c", value)
+                signature.setdefault(key, _digest(b"c:" + repr(value).encode()))
+                arg_keys.append(key)
+        arg_sigs = [signature[k] for k in arg_keys]
+        if op.commutative:
+            order = sorted(range(len(arg_keys)), key=arg_sigs.__getitem__)
+            arg_keys = [arg_keys[j] for j in order]
+            arg_sigs = [arg_sigs[j] for j in order]
+        sig = _digest(st.op.encode() + b"(" + b",".join(arg_sigs) + b")")
+        key = ("s", sig)
+        signature[key] = sig
+        nodes.setdefault(sig, (st.op, arg_keys))
+        current[st.target] = key
+    # Canonical topological order: among the ready statements, the smallest signature first.
+    users: dict = {sig: [] for sig in nodes}
+    waiting = {}
+    for sig, (_op, arg_keys) in nodes.items():
+        deps = {k[1] for k in arg_keys if k[0] == "s"}
+        waiting[sig] = len(deps)
+        for d in deps:
+            users[d].append(sig)
+    ready = [sig for sig, n in waiting.items() if n == 0]
+    heapq.heapify(ready)
+    names: dict = {}
+    new_statements = []
+    while ready:
+        sig = heapq.heappop(ready)
+        op_name, arg_keys = nodes[sig]
+        name = names[sig] = f"t{len(names)}"
+        args = [Const(k[1]) if k[0] == "c" else (k[1] if k[0] == "i" else names[k[1]])
+                for k in arg_keys]
+        new_statements.append(Statement(name, op_name, args))
+        for user in users[sig]:
+            waiting[user] -= 1
+            if waiting[user] == 0:
+                heapq.heappush(ready, user)
+    outputs = [current[n][1] if current[n][0] == "i" else names[current[n][1]]
+               for n in program.outputs]
+    return Program(list(program.inputs), new_statements, outputs)
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=12).hexdigest().encode()
