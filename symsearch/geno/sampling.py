@@ -50,7 +50,7 @@ def sample_decision(d, rng: random.Random):
             return lo + i * step
         return lo + step * rng.randrange(n)
     if kind == CUSTOM:
-        return d.hyper.default_value()
+        return d.hyper.random_value(rng)
     return rng.randrange(d.num_candidates)
 
 

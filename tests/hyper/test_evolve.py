@@ -98,3 +98,15 @@ def test_evolve_in_define_by_run_returns_the_initial_value_by_default():
     candidate = ss.materialize(space, ss.DNA((41,)))
     assert candidate() == 42
     assert ss.random_sample(space, 1, seed=0)[0]() == 11
+
+
+def test_random_sampling_uses_the_initializer_when_given():
+    import random
+    import symsearch as ss
+    space = ss.Dict(v=ss.evolve(0, lambda v, rng: v + 1, initializer=lambda rng: rng.randint(1, 10**6)))
+    values = {c["v"] for c in ss.random_sample(space, 20, seed=0)}
+    assert len(values) > 15 and 0 not in values
+    plain = ss.Dict(v=ss.evolve(0, lambda v, rng: v + 1))
+    assert {c["v"] for c in ss.random_sample(plain, 5, seed=0)} == {0}
+    assert ss.dna_spec(space)["v"].hyper.random_value(random.Random(1)) == \
+        ss.dna_spec(space)["v"].hyper.random_value(random.Random(1))
