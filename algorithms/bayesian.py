@@ -19,6 +19,10 @@ How decisions map to Optuna parameters:
   manyof sorts the picks afterwards. Sub-decisions of the picked candidates follow.
 - ``evolve``: not modelable; ``setup`` raises ValueError naming the decision.
 
+On conditional spaces prefer TPE: Optuna's GPSampler models only the parameters every
+trial shares (for a top-level ``oneof``, just the branch) and samples the rest at random,
+so ``Bayesian("gp")`` can do worse than random search there.
+
 Resume: Optuna samplers cannot be serialized portably, so ``state_dict`` holds the
 history of finished trials (params, values, state, DNA) and ``load_state_dict`` rebuilds
 the study from it, re-seeding a named sampler with ``seed + number of completed trials``

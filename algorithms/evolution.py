@@ -41,6 +41,11 @@ class RegularizedEvolution(SearchAlgorithm):
     or None for the default (one mutation per child). With ``crossover_prob`` > 0 a child
     is, with that probability, the uniform crossover of two tournament winners before
     it is mutated.
+
+    The first ``population_size`` proposals are random (the warm-up), so the defaults
+    (100/10, as in Real et al.) suit budgets of many hundreds of trials; for a 100-300
+    trial budget a population of ~20 with tournaments of ~5 searches much better (see
+    ``benchmarks/search_quality.py``).
     """
 
     needs_objective = True

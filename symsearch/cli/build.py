@@ -93,8 +93,12 @@ def build_evaluator(config: ExperimentConfig) -> Optional[Any]:
     except (TypeError, ValueError):
         signature = None
     if signature is not None:
+        # The search passes trial= itself to an evaluator that has that parameter.
+        passed = dict(kwargs)
+        if "trial" in signature.parameters and "trial" not in passed:
+            passed["trial"] = None
         try:
-            signature.bind(None, **kwargs)
+            signature.bind(None, **passed)
         except TypeError as e:
             raise config.error(f"{reference} cannot be called as evaluator(candidate, "
                                f"**kwargs): {e}", kwargs_where) from None
@@ -128,6 +132,61 @@ def build_algorithm(config: ExperimentConfig) -> Any:
         return make_algorithm({"type": name, **kwargs})
     except (TypeError, ValueError) as e:
         raise config.error(f"{name}: {e}", where) from None
+
+
+def build_early_stopping(config: ExperimentConfig, evaluator: Any = None) -> Any:
+    """The early-stopping policy, or None: a registered name (``asha``, ``hyperband``,
+    ``successive_halving``), ``{type: name, **arguments}``, or a reference to a policy class
+    or instance. ``evaluator`` (the built one) must take a ``trial`` argument, else no
+    intermediate report would ever reach the policy."""
+    where = config.early_stopping
+    if where is None:
+        return None
+    from symsearch.algorithms.early_stopping import make_policy, policy_names
+    from symsearch.search.reporting import wants_trial
+    value = where.value
+    name = value if isinstance(value, str) else value["type"]
+    kwargs = {} if isinstance(value, str) else {k: v for k, v in value.items() if k != "type"}
+    name_where = where if isinstance(value, str) else \
+        Located(name, f"{where.key}.type", getattr(value, "lines", {}).get("type", where.line))
+    if is_reference(name):
+        target = _resolve(config, name_where, name)
+        if isinstance(target, type):
+            policy = _call(config, target, kwargs, where, name)
+        elif kwargs:
+            raise config.error(f"{name!r} is an instance; it takes no arguments", where)
+        else:
+            policy = target
+        if not callable(getattr(policy, "report", None)):
+            raise config.error(f"{name!r} is a {type(policy).__name__}, not an early-stopping "
+                               f"policy (it needs report(trial_id, step, metrics))", name_where)
+    else:
+        known = policy_names()
+        if name.lower().replace("-", "_") not in known:
+            raise config.error(f"unknown early-stopping policy {name!r}; known: "
+                               f"{', '.join(known)} (or a reference 'package.module:Class')",
+                               name_where)
+        try:
+            policy = make_policy({"type": name, **kwargs})
+        except (TypeError, ValueError) as e:
+            raise config.error(f"{name}: {e}", where) from None
+    if callable(getattr(policy, "setup", None)):
+        # The policy judges by the objective unless given metric=: check that it can, on a
+        # copy (the search sets the real one up).
+        import copy
+
+        from symsearch.search.objectives import Objectives
+        try:
+            copy.deepcopy(policy).setup(Objectives.parse(config.objective))
+        except (TypeError, ValueError) as e:
+            raise config.error(f"{name}: {e}", where) from None
+    if evaluator is None or not wants_trial(evaluator):
+        what = "the candidate is called" if evaluator is None else \
+            f"the evaluator {config.evaluator.value['ref']!r} has no 'trial' parameter"
+        raise config.error(f"early stopping needs intermediate reports, but {what}; give an "
+                           f"evaluator that takes a 'trial' argument and calls "
+                           f"trial.report(step, metric=...)", where)
+    return policy
 
 
 def build_runner(config: ExperimentConfig, workers: Optional[int] = None,

@@ -48,6 +48,16 @@ def counts_text(counts: dict) -> str:
     return ", ".join(parts)
 
 
+def cache_text(driver: Any) -> str:
+    """Cache statistics of this run: hits, hashing time and evaluation time saved."""
+    cache = getattr(driver, "cache", None)
+    if cache is None:
+        return ""
+    st = cache.stats()
+    return (f"cache {st['hits']} hits, hashing {st['hash_time']:.2f}s, "
+            f"~{st['saved_time']:.1f}s saved")
+
+
 def short_counts_text(counts: dict) -> str:
     parts = [f"{s} {counts.get(s, 0)}" for s in ("done", "failed", "cached")]
     if counts.get("pruned"):
@@ -110,14 +120,15 @@ class SearchProgress:
                           highlight=False)
         columns = [SpinnerColumn(), BarColumn(bar_width=20),
                    MofNCompleteColumn() if num_trials else TextColumn("{task.completed} trials"),
-                   TextColumn("{task.fields[counts]}"), TextColumn("[green]{task.fields[best]}"),
+                   TextColumn("{task.fields[counts]}"), TextColumn("{task.fields[cache]}"),
+                   TextColumn("[green]{task.fields[best]}"),
                    _time_column()]
         self._progress = Progress(*columns, console=console, transient=False,
                                   refresh_per_second=8)
         self._task = self._progress.add_task(
             "search", total=num_trials, completed=driver.num_finished,
             counts=short_counts_text(driver.counts), best=_bar_best(driver),
-            deadline=self._deadline, initial=self._initial, started=self._started)
+            cache=cache_text(driver), deadline=self._deadline, initial=self._initial, started=self._started)
         self._progress.start()
 
     def on_trial_end(self, driver: Any, trial_id: int, status: str, metrics: Optional[dict],
@@ -125,7 +136,8 @@ class SearchProgress:
         if self._progress is None:
             return
         self._progress.update(self._task, completed=driver.num_finished,
-                              counts=short_counts_text(driver.counts), best=_bar_best(driver))
+                              counts=short_counts_text(driver.counts), best=_bar_best(driver),
+                              cache=cache_text(driver))
 
     def on_search_end(self, driver: Any) -> None:
         if self._progress is not None:
@@ -139,8 +151,10 @@ class SearchProgress:
         this_run = total - self._initial
         resumed = f", {this_run} in this run" if self._initial else ""
         best = best_text(driver)
+        cache = cache_text(driver)
         line = (f"symsearch: {total} trials ({counts_text(driver.counts)}{resumed}) in "
-                f"{elapsed:.1f}s; " + (f"best {best}" if best else "no successful trial"))
+                f"{elapsed:.1f}s; " + (f"{cache}; " if cache else "")
+                + (f"best {best}" if best else "no successful trial"))
         self.summary_line = line
         if self.summary:
             print(line, file=self.file, flush=True)

@@ -55,8 +55,8 @@ def default_store_path(name: str) -> str:
 
 def run_command(args: argparse.Namespace) -> int:
     import symsearch as ss
-    from symsearch.cli.build import (build_algorithm, build_evaluator, build_runner,
-                                     build_space, prepare_imports)
+    from symsearch.cli.build import (build_algorithm, build_early_stopping, build_evaluator,
+                                     build_runner, build_space, prepare_imports)
     from symsearch.cli.progress import SearchProgress
     from symsearch.cli.schema import load_experiment_file, parse_duration
     from symsearch.search.driver import ExperimentExistsError
@@ -76,6 +76,7 @@ def run_command(args: argparse.Namespace) -> int:
     space = build_space(config)
     evaluator = build_evaluator(config)
     algorithm = build_algorithm(config)
+    early_stopping = build_early_stopping(config, evaluator)
     if num_trials is None and time_budget is None and type(algorithm).__name__ != "Grid":
         raise UserError(f"{config.file}: no budget: add 'budget: {{trials: N}}' (or time) to "
                         f"the file, or pass --trials N")
@@ -90,7 +91,8 @@ def run_command(args: argparse.Namespace) -> int:
         result = ss.search(space, evaluator, objective=config.objective, algorithm=algorithm,
                            num_trials=num_trials, time_budget=time_budget, runner=runner,
                            cache=config.cache, store=store_path, seed=seed, resume=args.resume,
-                           callbacks=[progress], config=settings)
+                           early_stopping=early_stopping, callbacks=[progress],
+                           config=settings)
     except ExperimentExistsError as e:
         raise UserError(f"{e} (experiment file: {config.file})") from None
     print_result(result, store_path)

@@ -9,6 +9,7 @@
       kwargs: {folds: 3}                     # evaluator(candidate, folds=3)
     objective: max:accuracy                  # or a list: [max:accuracy, min:fit_time]
     algorithm: random                        # or {type: random, ...}, or package.module:Class
+    early_stopping: {type: asha, max_resource: 50}   # or a name, or package.module:Class
     budget: {trials: 30, time: 10m}          # either or both; time in seconds or 90s/10m/1h
     runner: inprocess                        # or {type: ray, workers: 4, cpus_per_trial: 1}
     cache: true
@@ -32,8 +33,8 @@ from typing import Any, Optional
 from symsearch.cli.errors import ConfigError
 from symsearch.cli.yaml_lines import line_of, load_yaml_file
 
-TOP_LEVEL_KEYS = ("name", "space", "evaluator", "objective", "algorithm", "budget", "runner",
-                  "cache", "store", "seed")
+TOP_LEVEL_KEYS = ("name", "space", "evaluator", "objective", "algorithm", "early_stopping",
+                  "budget", "runner", "cache", "store", "seed")
 REQUIRED_KEYS = ("space", "objective")
 BUDGET_KEYS = ("trials", "time")
 REFERENCE_KEYS = ("ref", "kwargs")
@@ -63,6 +64,7 @@ class ExperimentConfig:
     objective: list
     evaluator: Optional[Located] = None
     algorithm: Located = None
+    early_stopping: Optional[Located] = None
     num_trials: Optional[int] = None
     time_budget: Optional[float] = None
     runner: Located = None
@@ -76,9 +78,13 @@ class ExperimentConfig:
 
     def summary(self) -> dict:
         """JSON-able settings, recorded in the store's config."""
+        policy = None if self.early_stopping is None else self.early_stopping.value
+        if isinstance(policy, dict):
+            policy = dict(policy)
         return {"name": self.name, "file": os.path.abspath(self.file),
-                "objective": self.objective, "num_trials": self.num_trials,
-                "time_budget": self.time_budget, "cache": self.cache, "seed": self.seed}
+                "objective": self.objective, "early_stopping": policy,
+                "num_trials": self.num_trials, "time_budget": self.time_budget,
+                "cache": self.cache, "seed": self.seed}
 
 
 def load_experiment_file(path: str) -> ExperimentConfig:
@@ -121,6 +127,8 @@ def parse_experiment(doc: Any, file: str) -> ExperimentConfig:
     config.algorithm = at("algorithm") if doc.get("algorithm") is not None else \
         Located("random", "algorithm", 0)
     _check_algorithm_shape(config.algorithm, fail)
+    if doc.get("early_stopping") is not None:
+        config.early_stopping = _parse_early_stopping(at("early_stopping"), fail)
     if doc.get("budget") is not None:
         config.num_trials, config.time_budget = _parse_budget(at("budget"), fail)
     config.runner = _parse_runner(at("runner"), fail) if doc.get("runner") is not None else \
@@ -228,6 +236,32 @@ def _check_algorithm_shape(where: Located, fail) -> None:
                f"{_show(value)}", where)
 
 
+def _parse_early_stopping(where: Located, fail) -> Optional[Located]:
+    """A policy name (``asha``), ``{type: name, **arguments}`` or a reference
+    ``package.module:Class``; ``none``/``off``/``false`` mean no early stopping (None).
+    Names and arguments are checked when it is built."""
+    value = where.value
+    if value is False or (isinstance(value, str) and value.strip().lower() in ("none", "off")):
+        return None
+    if isinstance(value, str) and value.strip():
+        return Located(value.strip(), where.key, where.line)
+    if isinstance(value, dict):
+        if "type" not in value:
+            raise fail("an early_stopping mapping needs 'type' (a policy name such as 'asha', "
+                       "'hyperband' or 'successive_halving'), then its arguments", where)
+        if not isinstance(value["type"], str) or not value["type"].strip():
+            raise fail(f"expected a policy name, got {_show(value['type'])}",
+                       Located(value["type"], f"{where.key}.type",
+                               line_of(value, "type", where.line)))
+        for key in value:
+            if not isinstance(key, str) or not key.isidentifier():
+                raise fail(f"early_stopping argument names must be identifiers, got {key!r}",
+                           where)
+        return where
+    raise fail(f"expected an early-stopping policy name (e.g. 'asha'), a mapping with 'type', "
+               f"or 'none', got {_show(value)}", where)
+
+
 def _parse_budget(where: Located, fail) -> tuple:
     value = where.value
     if not isinstance(value, dict):
@@ -293,13 +327,31 @@ def _parse_runner(where: Located, fail) -> Located:
     return Located(out, where.key, where.line)
 
 
+_CACHE_MODES = ("structural", "functional", "both")
+_CACHE_OPTIONS = ("mode", "noise", "reevaluate_prob", "verify", "path", "namespace", "seed")
+
+
 def _parse_cache(where: Located, fail) -> Any:
+    """``true``/``false``, a mode name, or a mapping of EvalCache options."""
     value = where.value
     if value is None or isinstance(value, bool):
         return bool(value)
-    if value == "structural":
-        return value
-    raise fail(f"expected true, false or 'structural', got {_show(value)}", where)
+    if isinstance(value, str):
+        if value in _CACHE_MODES:
+            return value
+        raise fail(f"expected true, false, one of {list(_CACHE_MODES)} or a mapping, got "
+                   f"{_show(value)}", where)
+    if isinstance(value, dict):
+        unknown = [k for k in value if k not in _CACHE_OPTIONS]
+        if unknown:
+            raise fail(f"unknown cache option {unknown[0]!r}; valid options are: "
+                       f"{', '.join(_CACHE_OPTIONS)}", where)
+        if value.get("mode", "functional") not in _CACHE_MODES:
+            raise fail(f"cache mode must be one of {list(_CACHE_MODES)}, got "
+                       f"{_show(value.get('mode'))}", where)
+        return dict(value)
+    raise fail(f"expected true, false, one of {list(_CACHE_MODES)} or a mapping, got "
+               f"{_show(value)}", where)
 
 
 # ---- message helpers ------------------------------------------------------------------------

@@ -82,13 +82,12 @@ def show_command(args: argparse.Namespace) -> int:
 
 
 def _saved_text(experiment: Any, counts: dict) -> str:
-    """Roughly how much evaluation time the cache hits saved."""
-    durations = [r.duration for r in experiment.trials
-                 if r.status == "done" and r.duration is not None]
-    if not counts["cached"] or not durations:
+    """Hashing time and evaluation time the cache saved (from the store's counters)."""
+    stats = experiment.cache_stats() or {}
+    saved, hashing = stats.get("saved_time") or 0.0, stats.get("hash_time") or 0.0
+    if not counts["cached"] and not hashing:
         return ""
-    saved = counts["cached"] * sum(durations) / len(durations)
-    return f" (~{saved:.1f}s of evaluation saved)"
+    return f" (hashing {hashing:.2f}s, ~{saved:.1f}s of evaluation saved)"
 
 
 def _print_failures(console: Any, experiment: Any) -> None:

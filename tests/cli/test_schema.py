@@ -107,7 +107,8 @@ def test_two_objectives_are_kept_in_order(write_yaml):
 @pytest.mark.parametrize("key, value, fragment", [
     ("seed", "abc", "key 'seed': expected an int, got 'abc'"),
     ("seed", "1.5", "key 'seed': expected an int, got 1.5"),
-    ("cache", "maybe", "key 'cache': expected true, false or 'structural', got 'maybe'"),
+    ("cache", "maybe", "key 'cache': expected true, false, one of ['structural', 'functional', 'both'] or a mapping, got 'maybe'"),
+    ("cache", {"mode": "fast"}, "key 'cache': cache mode must be one of"),
     ("store", "[a, b]", "key 'store': expected a file path, got a list"),
     ("name", "a/b", "key 'name': expected a name of letters"),
     ("runner", "slurm", "key 'runner': unknown runner 'slurm'; expected one of inprocess, ray"),

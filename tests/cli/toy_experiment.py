@@ -27,3 +27,16 @@ def fail_on_tanh(candidate):
 
 
 not_callable = 42
+
+
+def evaluate_by_steps(candidate, trial, steps=9):
+    """Reports the loss after each of ``steps`` steps, stopping when asked (early stopping)."""
+    final = evaluate(candidate)["loss"]
+    loss = final
+    step = 0
+    for step in range(1, steps + 1):
+        loss = final + 1.0 / step
+        trial.report(step, loss=loss)
+        if trial.should_stop():
+            break
+    return {"loss": loss, "steps": step}
