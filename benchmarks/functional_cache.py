@@ -6,14 +6,12 @@ evaluator is symbolic regression (the tree is evaluated with NumPy on a data set
 candidate). The optimizer-program space of the Lion issue does not exist yet; when it does,
 this script should run over it too.
 
-Every mode runs the same search (same seed, same algorithm, ``--candidates`` proposals) in a
-loop that uses ``symsearch.cache.EvalCache`` directly: a hit is answered from the cache, a
-miss is evaluated and recorded. The evaluator is deterministic, so a hit returns what
-evaluating would have returned; the searches differ only in what they skip.
-
-Regularized evolution's random phase draws the ``evolve`` decision's *initial* value, so the
-first ``population`` candidates would all be the same tree; this benchmark replaces them with
-random trees (seeded), so the skip rates count duplicates the mutation produces.
+Every mode runs the same search (same seed, same algorithm, ``--candidates`` trials) through
+``ss.search(..., cache=EvalCache(...))``: a hit is recorded as a cached trial, a miss is
+evaluated and recorded. The evaluator is deterministic, so a hit returns what evaluating
+would have returned (checked afterwards: the "wrong" column); the searches differ only in
+what they skip. The warm-up population is random trees (``evolve(initializer=...)``), so
+the skip rates count the duplicates that mutation produces.
 
     python benchmarks/functional_cache.py             # 2,000 candidates per mode, ~2 minutes
     python benchmarks/functional_cache.py --quick     # a smoke test, numbers meaningless
@@ -36,14 +34,12 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import symsearch as ss  # noqa: E402
-from symsearch.algorithms.base import Feedback  # noqa: E402
 from symsearch.cache import (EvalCache, FunctionalHasher, ProbeInput, ProbeSet,  # noqa: E402
                              quantize_array)
-from symsearch.geno.dna import DNA  # noqa: E402
+from symsearch.geno.codec import dna_from_json  # noqa: E402
 from symsearch.programs import ExprMutator, Var, lower_expr, normal_form, to_source  # noqa: E402
 from symsearch.programs.compiled import run_numpy, run_prepared  # noqa: E402
 from symsearch.programs.expr import evaluate as evaluate_expr  # noqa: E402
-from symsearch.search.objectives import Objectives  # noqa: E402
 
 OPS = ["add", "sub", "mul", "div", "max", "min", "neg", "abs", "sin", "cos", "exp", "log",
        "square", "sqrt"]
@@ -84,16 +80,6 @@ class SymbolicRegression:
         return {"r2": max(-1.0, cov * cov / (var_p * self.target_var))}
 
 
-def make_cache(mode: str):
-    if mode == "off":
-        return None
-    if mode == "structural+normal":
-        return EvalCache(mode="structural", normalize=normal_form)
-    if mode == "structural":
-        return EvalCache(mode="structural")
-    return EvalCache(mode=mode, hasher=FunctionalHasher(probe_set(), digits=6))
-
-
 def probe_set() -> ProbeSet:
     # The probes cover the data's domain: functions that differ only where the probes never
     # look (min(y, 1.65) vs y, with normal probes and data up to 2) would collide.
@@ -104,50 +90,41 @@ def probe_set() -> ProbeSet:
 PROBE_COUNT = [32]      # set from --probes
 
 
+def make_cache(mode: str):
+    """The EvalCache of a mode; candidates are ``{"expr": tree}``, so keys look at the tree."""
+    if mode == "off":
+        return False
+    if mode == "structural+normal":
+        return EvalCache(mode="structural", normalize=lambda c: normal_form(c["expr"]))
+    if mode == "structural":
+        return EvalCache(mode="structural")
+    return EvalCache(mode=mode, hasher=FunctionalHasher(probe_set(), digits=6, select="expr"))
+
+
 def run_mode(mode: str, args, evaluator, mutator) -> dict:
-    space = ss.Dict(expr=ss.evolve(Var("x"), mutator, name="expr"))
-    program = ss.compiled(space)
-    objectives = Objectives.parse("max:r2")
-    algorithm = ss.algorithms.make_algorithm(
-        {"type": "evolution", "population_size": args.population,
-         "tournament_size": args.tournament})
-    algorithm.setup(program.spec, objectives, args.seed)
-    init_rng = random.Random(args.seed)
-    cache = make_cache(mode)
-    eval_times, expressions, answered = [], [], []
-    best = (-np.inf, None)
+    """One search through ``ss.search`` (memory store, in-process), cache per ``mode``."""
+    space = ss.Dict(expr=ss.evolve(Var("x"), mutator, name="expr",
+                                   initializer=lambda rng: mutator.random_expr(rng, depth=4)))
+    algorithm = ss.algorithms.RegularizedEvolution(population_size=args.population,
+                                                   tournament_size=args.tournament)
     start = time.perf_counter()
-    for trial_id in range(args.candidates):
-        dna = algorithm.propose()
-        if trial_id < args.population:           # a random initial population (see above)
-            dna = DNA((mutator.random_expr(init_rng, depth=4),))
-        expr = program.build(dna)["expr"]
-        look = cache.lookup(expr) if cache is not None else None
-        if look is not None and look.hit and not look.should_reevaluate:
-            metrics, status = look.entry["metrics"], "cached"
-            answered.append((expr, metrics))
-        else:
-            t0 = time.perf_counter()
-            metrics = evaluator(expr)
-            elapsed = time.perf_counter() - t0
-            eval_times.append(elapsed)
-            if cache is not None:
-                cache.record(look.key, metrics, elapsed, trial_id)
-            status = "done"
-        expressions.append(expr)
-        r2 = metrics["r2"]
-        if r2 > best[0]:
-            best = (r2, expr)
-        algorithm.feedback(dna, Feedback(trial_id, status, metrics, (r2,), r2))
+    result = ss.search(space, lambda c: evaluator(c["expr"]), objective="max:r2",
+                       algorithm=algorithm, num_trials=args.candidates, seed=args.seed,
+                       cache=make_cache(mode), store=ss.store.MemoryStore())
     wall = time.perf_counter() - start
-    stats = cache.stats() if cache is not None else {"hits": 0, "hash_time": 0.0}
+    records = result.trials
+    exprs = {r.id: ss.materialize(space, dna_from_json(r.dna))["expr"] for r in records}
+    done = [r for r in records if r.status == "done"]
+    cached = [r for r in records if r.status == "cached"]
     # Untimed: would evaluating the candidates the cache answered have given its answers?
-    wrong = sum(abs(evaluator(e)["r2"] - m["r2"]) > 1e-9 for e, m in answered) \
+    wrong = sum(abs(evaluator(exprs[r.id])["r2"] - r.metrics["r2"]) > 1e-9 for r in cached) \
         if mode.startswith("functional") else 0
-    return {"mode": mode, "skipped": stats["hits"] / args.candidates,
-            "hash_per_candidate": stats["hash_time"] / args.candidates,
-            "eval_mean": statistics.fmean(eval_times), "evaluated": len(eval_times),
-            "wall": wall, "best": best[0], "best_expr": best[1], "expressions": expressions,
+    best = result.best
+    return {"mode": mode, "skipped": len(cached) / args.candidates,
+            "hash_per_candidate": result.stats.get("hash_time_s", 0.0) / args.candidates,
+            "eval_mean": statistics.fmean(r.finished_at - r.started_at for r in done),
+            "evaluated": len(done), "wall": wall, "best": best.metrics["r2"],
+            "best_expr": best.value["expr"], "expressions": list(exprs.values()),
             "wrong": wrong}
 
 
