@@ -105,16 +105,23 @@ def build_evaluator(config: ExperimentConfig) -> Optional[Any]:
     return functools.partial(target, **kwargs)
 
 
+def _type_and_arguments(where: Located) -> tuple:
+    """``(name, kwargs, location of the name)`` of a ``name`` or ``{type: name, ...}`` entry."""
+    value = where.value
+    if isinstance(value, str):
+        return value, {}, where
+    name = value["type"]
+    kwargs = {k: v for k, v in value.items() if k != "type"}
+    line = getattr(value, "lines", {}).get("type", where.line)
+    return name, kwargs, Located(name, f"{where.key}.type", line)
+
+
 def build_algorithm(config: ExperimentConfig) -> Any:
     """The search algorithm: a registered name, ``{type: name, **kwargs}``, or a reference to
     a SearchAlgorithm class or instance."""
     from symsearch.algorithms import algorithm_names, make_algorithm
     where = config.algorithm
-    value = where.value
-    name = value if isinstance(value, str) else value["type"]
-    kwargs = {} if isinstance(value, str) else {k: v for k, v in value.items() if k != "type"}
-    name_where = where if isinstance(value, str) else \
-        Located(name, f"{where.key}.type", getattr(value, "lines", {}).get("type", where.line))
+    name, kwargs, name_where = _type_and_arguments(where)
     if is_reference(name):
         target = _resolve(config, name_where, name)
         if isinstance(target, type):
@@ -144,11 +151,7 @@ def build_early_stopping(config: ExperimentConfig, evaluator: Any = None) -> Any
         return None
     from symsearch.algorithms.early_stopping import make_policy, policy_names
     from symsearch.search.reporting import wants_trial
-    value = where.value
-    name = value if isinstance(value, str) else value["type"]
-    kwargs = {} if isinstance(value, str) else {k: v for k, v in value.items() if k != "type"}
-    name_where = where if isinstance(value, str) else \
-        Located(name, f"{where.key}.type", getattr(value, "lines", {}).get("type", where.line))
+    name, kwargs, name_where = _type_and_arguments(where)
     if is_reference(name):
         target = _resolve(config, name_where, name)
         if isinstance(target, type):

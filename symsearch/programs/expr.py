@@ -49,14 +49,8 @@ class Call(Expr, type_name="symsearch.programs.Call"):
     args: list
 
     def _on_bound(self) -> None:
-        op = REGISTRY.get(self.op)
-        if len(self.args) != op.arity:
-            raise ValueError(f"op {self.op!r} takes {op.arity} argument(s), got "
-                             f"{len(self.args)} (path={self.sym_path or '<root>'})")
-        for i, arg in enumerate(self.args):
-            if not isinstance(arg, Expr):
-                raise TypeError(f"argument {i} of {self.op!r} must be an Expr (Var, Const, "
-                                f"Call), got {type(arg).__name__} {arg!r}")
+        REGISTRY.check_call(self.op, self.args, (Expr,), "an Expr (Var, Const, Call)",
+                            self.sym_path)
 
 
 def evaluate(expr: Expr, env: Mapping[str, Any]) -> Any:

@@ -120,6 +120,19 @@ class OpRegistry:
             raise KeyError(f"unknown op {name!r}; registered ops are "
                            f"{sorted(self._by_name)}") from None
 
+    def check_call(self, name: str, args: list, arg_types: tuple, what: str,
+                   path: str) -> Op:
+        """The op ``name`` after checking ``args``' count and types (errors name ``path``)."""
+        op = self.get(name)
+        if len(args) != op.arity:
+            raise ValueError(f"op {name!r} takes {op.arity} argument(s), got {len(args)} "
+                             f"(path={path or '<root>'})")
+        for i, arg in enumerate(args):
+            if not isinstance(arg, arg_types):
+                raise TypeError(f"argument {i} of {name!r} must be {what}, got "
+                                f"{type(arg).__name__} {arg!r}")
+        return op
+
     def by_code(self, code: int) -> Op:
         return self._by_code[code]
 

@@ -40,14 +40,8 @@ class Statement(Object, type_name="symsearch.programs.Statement"):
     args: list
 
     def _on_bound(self) -> None:
-        op = REGISTRY.get(self.op)
-        if len(self.args) != op.arity:
-            raise ValueError(f"op {self.op!r} takes {op.arity} argument(s), got "
-                             f"{len(self.args)} (path={self.sym_path or '<root>'})")
-        for i, arg in enumerate(self.args):
-            if not isinstance(arg, (str, Const)):
-                raise TypeError(f"argument {i} of {self.op!r} must be a variable name or a "
-                                f"Const, got {type(arg).__name__} {arg!r}")
+        REGISTRY.check_call(self.op, self.args, (str, Const), "a variable name or a Const",
+                            self.sym_path)
 
 
 class Program(Object, type_name="symsearch.programs.Program"):
