@@ -14,6 +14,7 @@ objects, so every algorithm works on every space. The driver calls::
 """
 from __future__ import annotations
 
+import abc
 import random
 from dataclasses import dataclass
 from typing import Any, ClassVar, Optional
@@ -77,7 +78,7 @@ def make_algorithm(spec: Any) -> "SearchAlgorithm":
     return cls(**kwargs)
 
 
-class SearchAlgorithm:
+class SearchAlgorithm(abc.ABC):
     """Base class; see the module docstring."""
 
     names: ClassVar[tuple] = ()
@@ -104,8 +105,9 @@ class SearchAlgorithm:
             self.seed = seed
         self.rng = random.Random(self.seed)
 
+    @abc.abstractmethod
     def propose(self) -> DNA:
-        raise NotImplementedError(f"{type(self).__name__} must implement propose()")
+        """The next DNA to evaluate; StopIteration when the algorithm has nothing left."""
 
     def feedback(self, dna: DNA, feedback: Feedback) -> None:
         """Default: nothing to learn (random search)."""

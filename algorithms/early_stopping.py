@@ -21,6 +21,8 @@ Built-in policies: :class:`~symsearch.algorithms.successive_halving.ASHA`,
 """
 from __future__ import annotations
 
+import abc
+
 import bisect
 import importlib
 import math
@@ -89,7 +91,7 @@ def _import_builtins() -> None:
         importlib.import_module(module)
 
 
-class EarlyStoppingPolicy:
+class EarlyStoppingPolicy(abc.ABC):
     """Base class of early-stopping policies; see the module docstring.
 
     Subclasses implement :meth:`report` and may use :meth:`score` to read the metric of a
@@ -121,9 +123,9 @@ class EarlyStoppingPolicy:
                              f"{objectives.to_list()}; pass metric='max:...' to choose one")
         self.objective = objectives.objectives[0]
 
+    @abc.abstractmethod
     def report(self, trial_id: int, step: Any, metrics: dict) -> bool:
         """Records an intermediate report; returns True when the trial should stop."""
-        raise NotImplementedError(f"{type(self).__name__} must implement report()")
 
     def complete(self, trial_id: int) -> None:
         """Forgets a finished trial's running state (its rung results are kept)."""

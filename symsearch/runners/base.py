@@ -118,3 +118,14 @@ def check_number(owner: str, name: str, value: Any, *, minimum: float = 0.0,
     if math.isnan(value) or value < minimum or (strict and value == minimum):
         raise ValueError(message)
     return value
+
+
+def cancel_queued(queue, finished: list, trial_id: int) -> bool:
+    """Removes a not-yet-started trial from ``queue`` (``(trial_id, evaluator, candidate)``
+    entries) and records its 'cancelled' Completion in ``finished``; False if not queued."""
+    for i, (queued_id, _, _) in enumerate(queue):
+        if queued_id == trial_id:
+            del queue[i]
+            finished.append(Completion(trial_id, False, error="cancelled", reason="cancelled"))
+            return True
+    return False

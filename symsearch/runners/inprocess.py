@@ -20,7 +20,7 @@ import traceback
 from collections import deque
 from typing import Any, Callable, Optional
 
-from symsearch.runners.base import Completion, Runner, check_number
+from symsearch.runners.base import Completion, Runner, cancel_queued, check_number
 
 
 class _EvaluationTimeout(BaseException):
@@ -78,13 +78,7 @@ class InProcess(Runner):
         return [self.evaluate(trial_id, evaluator, candidate)]
 
     def cancel(self, trial_id: int) -> bool:
-        for i, (queued_id, _, _) in enumerate(self._queue):
-            if queued_id == trial_id:
-                del self._queue[i]
-                self._finished.append(Completion(trial_id, False, error="cancelled",
-                                                 reason="cancelled"))
-                return True
-        return False
+        return cancel_queued(self._queue, self._finished, trial_id)
 
     def shutdown(self) -> None:
         self._queue.clear()

@@ -33,7 +33,7 @@ import warnings
 from collections import OrderedDict, deque
 from typing import Any, Callable, Optional
 
-from symsearch.runners.base import Completion, Runner, check_number
+from symsearch.runners.base import Completion, Runner, cancel_queued, check_number
 from symsearch.runners.payload import encode_candidate
 from symsearch.runners.ray_worker import evaluate_on_worker, hold_slot
 
@@ -278,12 +278,8 @@ class Ray(Runner):
         return out
 
     def cancel(self, trial_id: int) -> bool:
-        for i, (queued_id, _, _) in enumerate(self._queue):
-            if queued_id == trial_id:
-                del self._queue[i]
-                self._finished.append(Completion(trial_id, False, error="cancelled",
-                                                 reason="cancelled"))
-                return True
+        if cancel_queued(self._queue, self._finished, trial_id):
+            return True
         if trial_id not in self._running:
             return False
         ref, dispatched = self._running.pop(trial_id)
