@@ -32,6 +32,9 @@ from symsearch.geno.dna import DNA
 from symsearch.geno.sampling import random_dna
 
 
+RESTART_FROM = ("initial", "best", "alternate")
+
+
 @register_algorithm("evolution", "regularized_evolution", "re")
 class RegularizedEvolution(SearchAlgorithm):
     """Aging evolution with tournament selection; see the module docstring.
@@ -46,12 +49,22 @@ class RegularizedEvolution(SearchAlgorithm):
     (100/10, as in Real et al.) suit budgets of many hundreds of trials; for a 100-300
     trial budget a population of ~20 with tournaments of ~5 searches much better (see
     ``benchmarks/search_quality.py``).
+
+    Restarts (``restart_after``, single objective only): when the best score has not
+    improved for ``restart_after`` results, the population is replaced. ``restart_from``
+    says by what: ``"initial"`` runs the warm-up again (``population_size`` random
+    proposals; for an ``ss.evolve`` space without an initializer those are copies of the
+    warm-start program, which the evaluation cache answers without evaluating),
+    ``"best"`` fills the population with copies of the best member so far, and
+    ``"alternate"`` (the default) does one then the other, as in Chen et al., "Symbolic
+    Discovery of Optimization Algorithms".
     """
 
     needs_objective = True
 
     def __init__(self, population_size: int = 100, tournament_size: int = 10,
                  mutation: Any = None, crossover_prob: float = 0.0,
+                 restart_after: Optional[int] = None, restart_from: str = "alternate",
                  seed: Optional[int] = None):
         super().__init__(seed)
         _check_positive_int("population_size", population_size)
@@ -66,6 +79,14 @@ class RegularizedEvolution(SearchAlgorithm):
         self.tournament_size = tournament_size
         self.mutation: Callable = _make_mutation(mutation)
         self.crossover_prob = float(crossover_prob)
+        if restart_after is not None:
+            _check_positive_int("restart_after", restart_after)
+        if restart_from not in RESTART_FROM:
+            raise ValueError(f"restart_from must be one of {RESTART_FROM}, got "
+                             f"{restart_from!r}")
+        self.restart_after = restart_after
+        self.restart_from = restart_from
+        self._reset_counters()
         #: ``[dna, fitness, trial_id]`` oldest first; fitness is the score (larger is
         #: better) or, with several objectives, the tuple of raw objective values.
         self.population: list = []
@@ -74,9 +95,21 @@ class RegularizedEvolution(SearchAlgorithm):
 
     def setup(self, spec, objectives=None, seed=None) -> None:
         super().setup(spec, objectives, seed)
+        if self.restart_after is not None and self.is_multi_objective:
+            raise ValueError("restart_after needs a single objective (the best score decides "
+                             "when the search has reached a plateau)")
         self.population = []
         self.num_proposed = 0
         self.num_returned = 0
+        self._reset_counters()
+
+    def _reset_counters(self) -> None:
+        #: Results before which proposals are random (the warm-up; moved by restarts).
+        self.warmup_end = self.population_size
+        #: ``[dna, score, trial_id]`` of the best result so far (single objective).
+        self.best_entry: Optional[list] = None
+        self.since_improvement = 0
+        self.restarts: list = []   # (num_returned, "initial" | "best") per restart
 
     @property
     def is_multi_objective(self) -> bool:
@@ -85,7 +118,7 @@ class RegularizedEvolution(SearchAlgorithm):
     # ---- the loop ----------------------------------------------------------------------
     def propose(self) -> DNA:
         self.num_proposed += 1
-        if self.num_returned < self.population_size or not self.population:
+        if self.num_returned < self.warmup_end or not self.population:
             return random_dna(self.spec, self.rng)
         parent = self._tournament()
         if self.crossover_prob and len(self.population) > 1 \
@@ -97,7 +130,32 @@ class RegularizedEvolution(SearchAlgorithm):
         self.num_returned += 1
         fitness = self._fitness(feedback)
         if fitness is not None:  # failed and pruned trials do not join the population
-            self._admit([DNA(dna), fitness, feedback.trial_id])
+            entry = [DNA(dna), fitness, feedback.trial_id]
+            self._admit(entry)
+            if self.restart_after is not None:
+                self._track_plateau(entry)
+
+    def _track_plateau(self, entry: list) -> None:
+        if self.best_entry is None or entry[1] > self.best_entry[1]:
+            self.best_entry = list(entry)
+            self.since_improvement = 0
+            return
+        self.since_improvement += 1
+        if self.since_improvement >= self.restart_after:
+            self._restart()
+
+    def _restart(self) -> None:
+        """Replaces the population (see ``restart_from`` in the class docstring)."""
+        kind = self.restart_from
+        if kind == "alternate":
+            kind = "initial" if len(self.restarts) % 2 == 0 else "best"
+        if kind == "initial":
+            self.population = []
+            self.warmup_end = self.num_returned + self.population_size
+        else:
+            self.population = [list(self.best_entry) for _ in range(self.population_size)]
+        self.restarts.append((self.num_returned, kind))
+        self.since_improvement = 0
 
     def _fitness(self, feedback: Feedback) -> Any:
         if not feedback.ok:
@@ -134,6 +192,11 @@ class RegularizedEvolution(SearchAlgorithm):
                            for d, f, t in self.population],
             "num_proposed": self.num_proposed,
             "num_returned": self.num_returned,
+            "warmup_end": self.warmup_end,
+            "best_entry": None if self.best_entry is None else
+            [dna_to_json(self.best_entry[0]), self.best_entry[1], self.best_entry[2]],
+            "since_improvement": self.since_improvement,
+            "restarts": [list(r) for r in self.restarts],
         }
 
     def load_state_dict(self, state: dict) -> None:
@@ -142,11 +205,17 @@ class RegularizedEvolution(SearchAlgorithm):
                            for d, f, t in state["population"]]
         self.num_proposed = int(state["num_proposed"])
         self.num_returned = int(state["num_returned"])
+        self.warmup_end = int(state.get("warmup_end", self.population_size))
+        best = state.get("best_entry")
+        self.best_entry = None if best is None else [dna_from_json(best[0]), best[1], best[2]]
+        self.since_improvement = int(state.get("since_improvement", 0))
+        self.restarts = [tuple(r) for r in state.get("restarts", [])]
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(population_size={self.population_size}, "
                 f"tournament_size={self.tournament_size}, mutation={self.mutation!r}, "
-                f"crossover_prob={self.crossover_prob}, seed={self.seed})")
+                f"crossover_prob={self.crossover_prob}, restart_after={self.restart_after}, "
+                f"restart_from={self.restart_from!r}, seed={self.seed})")
 
 
 @register_algorithm("hill_climbing")

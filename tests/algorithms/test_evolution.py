@@ -11,6 +11,7 @@ from symsearch.algorithms.evolution import (HillClimbing, RegularizedEvolution,
                                             crowding_distances, nsga2_pick)
 from symsearch.algorithms.mutators import Mutator, mutation_points, unit_indices
 from symsearch.algorithms.random_search import Random
+from symsearch.geno.dna import DNA
 from symsearch.search.objectives import Objectives
 from tests.algorithms._spaces import (MUTATOR_CALLS, every_kind_space, sphere_loss,
                                       sphere_space)
@@ -318,3 +319,55 @@ def test_evolve_decisions_evolve_and_custom_mutations_are_used():
         _feed(algo, algo.propose(), i)
     child = algo.propose()
     assert calls and child[algo.spec["lr"].index] == 1e-5
+
+
+def _evolve_space():
+    return ss.evolve(0, lambda v, rng: v + rng.choice([-1, 1]))
+
+
+def test_restart_alternates_initial_warmup_and_best_copies():
+    algo = RegularizedEvolution(population_size=4, tournament_size=2, restart_after=5,
+                                seed=0)
+    algo.setup(ss.dna_spec(_evolve_space()), MIN_LOSS)
+    first = [algo.propose() for _ in range(4)]
+    assert all(d[0] == 0 for d in first)          # the warm-up: copies of the initial value
+    for t, d in enumerate(first):
+        _feed(algo, d, t, loss=1.0)
+    # A new best, then five results that do not improve on it: a plateau.
+    _feed(algo, algo.propose(), 10, loss=0.5)
+    best_dna = algo.population[-1][0]
+    for t in range(5):
+        _feed(algo, algo.propose(), 20 + t, loss=2.0)
+    assert algo.restarts == [(10, "initial")]
+    assert algo.population == []
+    assert all(algo.propose()[0] == 0 for _ in range(4))   # the warm-up runs again
+    for t in range(4):
+        _feed(algo, DNA((0,)), 30 + t, loss=1.0)
+    for t in range(1):
+        _feed(algo, algo.propose(), 40 + t, loss=3.0)
+    assert algo.restarts[-1] == (15, "best")
+    assert [e[0] for e in algo.population] == [best_dna] * 4
+    assert all(e[1] == -0.5 for e in algo.population)
+
+
+def test_restart_state_round_trips_and_checks_arguments():
+    algo = RegularizedEvolution(population_size=2, tournament_size=2, restart_after=2,
+                                restart_from="best", seed=1)
+    algo.setup(ss.dna_spec(_evolve_space()), MIN_LOSS)
+    for t in range(6):
+        _feed(algo, algo.propose(), t, loss=1.0 + t)
+    state = json.loads(json.dumps(algo.state_dict()))
+    other = RegularizedEvolution(population_size=2, tournament_size=2, restart_after=2,
+                                 restart_from="best", seed=1)
+    other.setup(ss.dna_spec(_evolve_space()), MIN_LOSS)
+    other.load_state_dict(state)
+    assert other.restarts == algo.restarts and other.restarts
+    assert other.best_entry == algo.best_entry
+    assert [other.propose() for _ in range(3)] == [algo.propose() for _ in range(3)]
+    with pytest.raises(ValueError, match="restart_from"):
+        RegularizedEvolution(restart_from="sometimes")
+    with pytest.raises(ValueError, match="restart_after"):
+        RegularizedEvolution(restart_after=0)
+    multi = RegularizedEvolution(population_size=2, tournament_size=2, restart_after=3)
+    with pytest.raises(ValueError, match="single objective"):
+        multi.setup(ss.dna_spec(_evolve_space()), Objectives.parse(["min:a", "min:b"]))
