@@ -105,6 +105,33 @@ def build_evaluator(config: ExperimentConfig) -> Optional[Any]:
     return functools.partial(target, **kwargs)
 
 
+def build_cache(config: ExperimentConfig) -> Any:
+    """``cache:`` as ``ss.search`` takes it; a ``hasher`` reference is resolved and, when it
+    is a factory rather than a FunctionalHasher, called with its ``kwargs``."""
+    cache = config.cache
+    if not isinstance(cache, dict) or "hasher" not in cache:
+        return cache
+    from symsearch.cache import FunctionalHasher
+    where = cache["hasher"]
+    target, kwargs, ref_where, kwargs_where = _reference_parts(config, where)
+    reference = where.value["ref"]
+    if isinstance(target, FunctionalHasher):
+        if kwargs:
+            raise config.error(f"{reference!r} is a FunctionalHasher, not a factory, so it "
+                               f"takes no kwargs", kwargs_where)
+        hasher = target
+    elif callable(target):
+        hasher = _call(config, target, kwargs or {}, kwargs_where if kwargs else ref_where,
+                       reference)
+        if not isinstance(hasher, FunctionalHasher):
+            raise config.error(f"{reference}() returned a {type(hasher).__name__}, not a "
+                               f"FunctionalHasher", ref_where)
+    else:
+        raise config.error(f"{reference!r} is a {type(target).__name__}, neither a "
+                           f"FunctionalHasher nor a factory of one", ref_where)
+    return dict(cache, hasher=hasher)
+
+
 def _type_and_arguments(where: Located) -> tuple:
     """``(name, kwargs, location of the name)`` of a ``name`` or ``{type: name, ...}`` entry."""
     value = where.value

@@ -55,8 +55,9 @@ def default_store_path(name: str) -> str:
 
 def run_command(args: argparse.Namespace) -> int:
     import symsearch as ss
-    from symsearch.cli.build import (build_algorithm, build_early_stopping, build_evaluator,
-                                     build_runner, build_space, prepare_imports)
+    from symsearch.cli.build import (build_algorithm, build_cache, build_early_stopping,
+                                     build_evaluator, build_runner, build_space,
+                                     prepare_imports)
     from symsearch.cli.progress import SearchProgress
     from symsearch.cli.schema import load_experiment_file, parse_duration
     from symsearch.search.driver import ExperimentExistsError
@@ -75,6 +76,7 @@ def run_command(args: argparse.Namespace) -> int:
     prepare_imports(config)
     space = build_space(config)
     evaluator = build_evaluator(config)
+    cache = build_cache(config)
     algorithm = build_algorithm(config)
     early_stopping = build_early_stopping(config, evaluator)
     if num_trials is None and time_budget is None and type(algorithm).__name__ != "Grid":
@@ -90,7 +92,7 @@ def run_command(args: argparse.Namespace) -> int:
     try:
         result = ss.search(space, evaluator, objective=config.objective, algorithm=algorithm,
                            num_trials=num_trials, time_budget=time_budget, runner=runner,
-                           cache=config.cache, store=store_path, seed=seed, resume=args.resume,
+                           cache=cache, store=store_path, seed=seed, resume=args.resume,
                            early_stopping=early_stopping, callbacks=[progress],
                            config=settings)
     except ExperimentExistsError as e:

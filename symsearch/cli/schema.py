@@ -81,10 +81,14 @@ class ExperimentConfig:
         policy = None if self.early_stopping is None else self.early_stopping.value
         if isinstance(policy, dict):
             policy = dict(policy)
+        cache = self.cache
+        if isinstance(cache, dict) and isinstance(cache.get("hasher"), Located):
+            hasher = cache["hasher"].value
+            cache = dict(cache, hasher={"ref": hasher["ref"], "kwargs": hasher["kwargs"]})
         return {"name": self.name, "file": os.path.abspath(self.file),
                 "objective": self.objective, "early_stopping": policy,
                 "num_trials": self.num_trials, "time_budget": self.time_budget,
-                "cache": self.cache, "seed": self.seed}
+                "cache": cache, "seed": self.seed}
 
 
 def load_experiment_file(path: str) -> ExperimentConfig:
@@ -328,7 +332,8 @@ def _parse_runner(where: Located, fail) -> Located:
 
 
 _CACHE_MODES = ("structural", "functional", "both")
-_CACHE_OPTIONS = ("mode", "noise", "reevaluate_prob", "verify", "path", "namespace", "seed")
+_CACHE_OPTIONS = ("mode", "noise", "reevaluate_prob", "verify", "path", "namespace", "seed",
+                  "hasher")
 
 
 def _parse_cache(where: Located, fail) -> Any:
@@ -349,7 +354,13 @@ def _parse_cache(where: Located, fail) -> Any:
         if value.get("mode", "functional") not in _CACHE_MODES:
             raise fail(f"cache mode must be one of {list(_CACHE_MODES)}, got "
                        f"{_show(value.get('mode'))}", where)
-        return dict(value)
+        out = dict(value)
+        if "hasher" in value:
+            # a reference to a FunctionalHasher or to a factory of one (built by cli.build)
+            out["hasher"] = parse_reference(
+                Located(value["hasher"], f"{where.key}.hasher",
+                        line_of(value, "hasher", where.line)), fail)
+        return out
     raise fail(f"expected true, false, one of {list(_CACHE_MODES)} or a mapping, got "
                f"{_show(value)}", where)
 

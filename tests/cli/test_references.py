@@ -149,3 +149,31 @@ def test_runner_arguments_are_checked(write_yaml):
     config = load(write_yaml, runner="{type: inprocess, wokers: 2}")
     with pytest.raises(ConfigError, match="exp.yaml:8: key 'runner': .*wokers"):
         build_runner(config)
+
+
+def test_cache_hasher_reference_is_built_from_a_factory(write_yaml):
+    from symsearch.cache import FunctionalHasher
+    from symsearch.cli.build import build_cache
+    cache = ("{mode: functional, hasher: {ref: 'symsearch.spaces.optimizer_hash:optimizer_hasher', "
+             "kwargs: {steps: 3}}}")
+    config = load_experiment_file(write_yaml(toy_yaml(cache=cache)))
+    built = build_cache(config)
+    assert isinstance(built["hasher"], FunctionalHasher) and built["mode"] == "functional"
+    assert built["hasher"].select.steps == 3
+    summary = config.summary()["cache"]
+    assert summary["hasher"] == {"ref": "symsearch.spaces.optimizer_hash:optimizer_hasher",
+                                 "kwargs": {"steps": 3}}
+
+
+def test_cache_hasher_errors_name_the_key(write_yaml):
+    from symsearch.cli.build import build_cache
+    config = load_experiment_file(write_yaml(toy_yaml(
+        cache="{mode: functional, hasher: 'symsearch.spaces.optimizer_hash:INPUTS'}")))
+    with pytest.raises(ConfigError, match="key 'cache.hasher': .*neither a FunctionalHasher"):
+        build_cache(config)
+    config = load_experiment_file(write_yaml(toy_yaml(
+        cache="{mode: functional, hasher: 'symsearch.spaces.optimizer_hash:optimizer_probes'}")))
+    with pytest.raises(ConfigError, match="returned a ProbeSet, not a FunctionalHasher"):
+        build_cache(config)
+    with pytest.raises(ConfigError, match="key 'cache.hasher'"):
+        load_experiment_file(write_yaml(toy_yaml(cache="{mode: functional, hasher: nope}")))
