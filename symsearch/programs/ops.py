@@ -18,6 +18,16 @@ Kinds and what the Numba snippet is:
 ``EPS``, ``math`` and ``np`` are in scope for the snippets. Division, ``log`` and
 ``reciprocal`` are *protected* (finite for every input), as is usual in genetic programming.
 
+Besides the original set (arithmetic, ``max``/``min``, common unary functions, ``mean``,
+``norm``, ``dot``), the registry holds the wider set of optimizer search (Lion's function
+set): ``tan``, ``arcsin``/``arccos`` (input clipped to [-1, 1]), ``arctan``, ``sinh``, ``cosh``,
+``arcsinh``, ``arccosh`` (of ``max(|x|, 1)``), ``arctanh`` (input clipped to +-ATANH_LIMIT),
+``cbrt``, ``expm1``, ``exp2``, ``log1p``/``log2``/``log10`` (protected), ``power`` (``a ** b``
+for integral ``b``, ``|a| ** b`` otherwise), ``interp(x, y, a) = (1 - a) x + a y`` (arity 3),
+the reductions ``global_norm`` and ``cosine_sim`` and the vector op
+``clip_by_global_norm(x, c)``. Overflow gives inf, never an exception. Every op has a
+``numba_source``, so the compiled interpreter covers them all.
+
 >>> import numpy as np
 >>> add = get_op("add")
 >>> add.arity, add.commutative, add.numpy_fn(np.array([1.0]), np.array([2.0]))
@@ -245,15 +255,124 @@ _DEFAULT_OPS = (
      True, "reduction"),
 )
 
-#: Elementwise ops that expression mutation draws from by default.
-ELEMENTWISE_DEFAULTS = tuple(n for n, *_rest, kind in _DEFAULT_OPS if kind == "elementwise")
+#: Elementwise ops that expression and program mutation draw from by default. Fixed to the
+#: original set so that adding ops to the registry does not change existing searches.
+ELEMENTWISE_DEFAULTS = ("add", "sub", "mul", "div", "max", "min", "neg", "abs", "sign", "sqrt",
+                        "log", "exp", "square", "cube", "reciprocal", "sin", "cos", "tanh",
+                        "relu")
+
+
+# ---- the wider op set of optimizer search (Lion's "45 functions") -----------------------------
+# Protected like the defaults: inverse trigonometric/hyperbolic functions clip their input into
+# the domain, logarithms take |x| (0 at |x| <= EPS), overflow gives inf (never an exception).
+
+#: arctanh clips into [-ATANH_LIMIT, ATANH_LIMIT] so that it stays finite (about +-14.2).
+ATANH_LIMIT = 1.0 - 1e-12
+
+
+def _protected_log(fn):
+    def log(a):
+        magnitude = np.abs(a)
+        return np.where(magnitude > EPS, fn(np.where(magnitude > EPS, magnitude, 1.0)), 0.0)
+    return log
+
+
+def _log1p(a):
+    a = np.asarray(a, dtype=np.float64)
+    inside = a > -1.0
+    outside = -1.0 - a
+    far = outside > EPS
+    return np.where(inside, np.log1p(np.where(inside, a, 0.0)),
+                    np.where(far, np.log(np.where(far, outside, 1.0)), 0.0))
+
+
+def _arccosh(a):
+    magnitude = np.abs(a)
+    return np.arccosh(np.where((magnitude >= 1.0) | np.isnan(magnitude), magnitude, 1.0))
+
+
+def _power(a, b):
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return np.where(np.mod(b, 1.0) == 0.0, np.power(a, b), np.power(np.abs(a), b))
+
+
+def _interp(a, b, c):
+    return (1.0 - np.asarray(c)) * a + c * np.asarray(b)
+
+
+def _cosine_sim(a, b):
+    return np.sum(a * b, axis=-1, keepdims=True) / np.maximum(
+        np.sqrt(np.sum(a * a, axis=-1, keepdims=True) * np.sum(b * b, axis=-1, keepdims=True)),
+        EPS)
+
+
+def _clip_by_global_norm(x, c):
+    x, c = np.broadcast_arrays(np.asarray(x, dtype=np.float64), np.asarray(c, dtype=np.float64))
+    scalar = x.ndim == 0
+    if scalar:
+        x, c = x.reshape(1), c.reshape(1)
+    norm = np.sqrt(np.sum(x * x, axis=-1, keepdims=True))
+    out = x * np.minimum(1.0, c[..., :1] / np.maximum(norm, EPS))
+    return out[0] if scalar else out
+
+
+_L = repr(ATANH_LIMIT)
+_OPTIMIZER_OPS = (
+    # name, arity, numpy_fn, numba_source, commutative, kind
+    ("tan", 1, np.tan, "np.tan(a)", False, "elementwise"),
+    ("arcsin", 1, lambda a: np.arcsin(np.clip(a, -1.0, 1.0)),
+     "np.arcsin(-1.0 if a < -1.0 else (1.0 if a > 1.0 else a))", False, "elementwise"),
+    ("arccos", 1, lambda a: np.arccos(np.clip(a, -1.0, 1.0)),
+     "np.arccos(-1.0 if a < -1.0 else (1.0 if a > 1.0 else a))", False, "elementwise"),
+    ("arctan", 1, np.arctan, "np.arctan(a)", False, "elementwise"),
+    ("sinh", 1, np.sinh, "np.sinh(a)", False, "elementwise"),
+    ("cosh", 1, np.cosh, "np.cosh(a)", False, "elementwise"),
+    ("arcsinh", 1, np.arcsinh, "np.arcsinh(a)", False, "elementwise"),
+    ("arccosh", 1, _arccosh, "np.arccosh(abs(a) if (abs(a) >= 1.0 or a != a) else 1.0)", False,
+     "elementwise"),
+    ("arctanh", 1, lambda a: np.arctanh(np.clip(a, -ATANH_LIMIT, ATANH_LIMIT)),
+     f"np.arctanh(-{_L} if a < -{_L} else ({_L} if a > {_L} else a))", False, "elementwise"),
+    ("cbrt", 1, np.cbrt, "np.cbrt(a)", False, "elementwise"),
+    ("expm1", 1, np.expm1, "np.expm1(a)", False, "elementwise"),
+    ("exp2", 1, np.exp2, "np.exp2(a)", False, "elementwise"),
+    ("log1p", 1, _log1p,
+     "np.log1p(a) if a > -1.0 else (np.log(-1.0 - a) if -1.0 - a > EPS else 0.0)", False,
+     "elementwise"),
+    ("log2", 1, _protected_log(np.log2), "np.log2(abs(a)) if abs(a) > EPS else 0.0", False,
+     "elementwise"),
+    ("log10", 1, _protected_log(np.log10), "np.log10(abs(a)) if abs(a) > EPS else 0.0", False,
+     "elementwise"),
+    ("power", 2, _power, "np.power(a, b) if b % 1.0 == 0.0 else np.power(abs(a), b)", False,
+     "elementwise"),
+    ("interp", 3, _interp, "(1.0 - c) * a + c * b", False, "elementwise"),
+    ("global_norm", 1, _reduce(lambda a: np.sqrt(np.sum(a * a, axis=-1, keepdims=True))),
+     "np.sqrt(np.sum(a * a))", False, "reduction"),
+    ("cosine_sim", 2, _reduce(_cosine_sim),
+     "np.sum(a * b) / np.maximum(np.sqrt(np.sum(a * a) * np.sum(b * b)), EPS)", True, "reduction"),
+    ("clip_by_global_norm", 2, _clip_by_global_norm,
+     "a * np.minimum(1.0, b[0] / np.maximum(np.sqrt(np.sum(a * a)), EPS))", False, "vector"),
+)
+
+#: Docs of the ops whose behaviour is not obvious from the name.
+_DOCS = {
+    "power": "a ** b for integral b, |a| ** b otherwise (no NaN from negative bases)",
+    "interp": "interp(x, y, a) = (1 - a) * x + a * y",
+    "log1p": "log(1 + a) for a > -1, log|1 + a| below (0 within EPS of -1)",
+    "arccosh": "arccosh(max(|a|, 1))",
+    "arctanh": "arctanh of a clipped into [-ATANH_LIMIT, ATANH_LIMIT] (finite)",
+    "global_norm": "the L2 norm over all elements (equal to norm: a program sees all parameters "
+                   "as one vector)",
+    "cosine_sim": "dot(a, b) / max(|a| |b|, EPS)",
+    "clip_by_global_norm": "x * min(1, c / max(|x|, EPS)) with c's first element (a scalar)",
+}
 
 
 def _register_defaults(names: Optional[Iterable[str]] = None) -> None:
-    for name, arity, fn, source, commutative, kind in _DEFAULT_OPS:
+    # Registration order fixes the op codes: the original ops keep codes 0-21.
+    for name, arity, fn, source, commutative, kind in _DEFAULT_OPS + _OPTIMIZER_OPS:
         if names is None or name in names:
             REGISTRY.register(name, arity, fn, commutative=commutative, kind=kind,
-                              numba_source=source, replace=True)
+                              numba_source=source, doc=_DOCS.get(name, ""), replace=True)
 
 
 _register_defaults()

@@ -1,0 +1,393 @@
+"""The optimizer program space: update rules as statement lists (Lion-style search).
+
+A candidate optimizer is a :class:`~symsearch.programs.Program`
+``train(w, g, m, v, lr) -> (update, m, v)``: each statement is ``var = op(args)`` with
+arguments that are variables already assigned or constants; the returned ``m`` and ``v`` are
+the optimizer's state for the next step and the fixed outer loop is ``w = w - update``.
+
+**Vector semantics.** A program runs on the flat vector of *all* the parameters it updates
+(the proxy evaluators concatenate every parameter of the model; :func:`to_torch_optimizer`
+concatenates the parameters of a param group). ``w, g, m, v`` are such vectors, ``lr`` is a
+scalar broadcast over the elements. Reductions (``norm``, ``dot``, ``cosine_sim``, ``mean``,
+``global_norm``) reduce over the whole vector, so ``norm`` and ``global_norm`` coincide (both
+are the L2 norm over all parameters; both names are kept so the op set matches the paper, and
+the functional hash sees them as equal). In the interpreters' registers ``[cases, elements]``
+the vector is the elements axis.
+
+**Validity** is checked by abstract execution (:func:`validate`): every value is a scalar or a
+vector, reductions need a vector argument, and ``update``, ``m``, ``v`` must be vectors.
+
+>>> import random
+>>> p = adamw()
+>>> validate(p)
+>>> print(to_source(p).splitlines()[1])
+    m = interp(g, m, 0.9)
+>>> child = OptimizerMutator(max_statements=20)(p, random.Random(0))
+>>> validate(child)
+"""
+from __future__ import annotations
+
+import math
+import random
+from typing import Any, Callable, Dict, Optional, Sequence, Union
+
+from symsearch.programs.abstract import SCALAR, VECTOR, check_program, check_shapes
+from symsearch.programs.expr import Const
+from symsearch.programs.ops import REGISTRY
+from symsearch.programs.program import Program, Statement, live_statements
+from symsearch.programs.program import normal_form as program_normal_form
+from symsearch.symbolic.object import Object
+from symsearch.spaces.optimizer_export import to_source, to_torch_optimizer, step_program
+
+#: The program's inputs and outputs, in order.
+INPUTS = ("w", "g", "m", "v", "lr")
+OUTPUTS = ("update", "m", "v")
+INPUT_SHAPES = {"w": VECTOR, "g": VECTOR, "m": VECTOR, "v": VECTOR, "lr": SCALAR}
+OUTPUT_SHAPES = {"update": VECTOR, "m": VECTOR, "v": VECTOR}
+
+#: The ops the search draws from: the paper's function set (42 ops; with the constants π, e
+#: and ε below, 45). ``neg`` is NumPy's ``negative``.
+OPTIMIZER_OPS = (
+    "add", "sub", "mul", "div", "max", "min",
+    "abs", "sign", "sqrt", "log", "square", "cube", "cbrt", "exp", "expm1", "exp2", "log1p",
+    "log2", "log10", "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh",
+    "arcsinh", "arccosh", "arctanh", "reciprocal", "neg", "relu",
+    "interp", "power",
+    "norm", "global_norm", "dot", "cosine_sim", "mean", "clip_by_global_norm",
+)
+
+#: Named constants the mutator may pick (besides N(0, 1) draws).
+CONSTANTS = {"pi": math.pi, "e": math.e, "eps": 1e-8}
+#: Variables the mutator may assign besides the outputs.
+TEMPORARIES = ("t0", "t1", "t2", "t3", "t4", "t5")
+MUTATIONS = ("insert", "delete", "arg", "op")
+
+
+def _program(lines: Sequence[tuple]) -> Program:
+    """A program from ``(target, op, *args)`` tuples; numbers become constants."""
+    return Program(list(INPUTS),
+                   [Statement(t, op, [a if isinstance(a, str) else Const(float(a)) for a in args])
+                    for t, op, *args in lines],
+                   list(OUTPUTS))
+
+
+# ---- known programs --------------------------------------------------------------------------
+
+def sgd(lr_scale: float = 1.0) -> Program:
+    """``update = g * lr * lr_scale``."""
+    return _program([("t0", "mul", "g", "lr"), ("update", "mul", "t0", lr_scale)])
+
+
+def sgd_momentum(momentum: float = 0.9, lr_scale: float = 1.0) -> Program:
+    """Heavy ball as ``torch.optim.SGD(momentum=μ)``: ``m = μ m + g``, ``update = m lr``."""
+    return _program([("m", "mul", "m", momentum), ("m", "add", "m", "g"),
+                     ("t0", "mul", "m", "lr"), ("update", "mul", "t0", lr_scale)])
+
+
+def adamw(beta1: float = 0.9, beta2: float = 0.999, weight_decay: float = 0.01,
+          lr_scale: float = 1.0, eps: Optional[float] = None) -> Program:
+    """AdamW as the search's warm start: no bias correction and (by default) no ε.
+
+    ``m = interp(g, m, β1)``, ``v = interp(g², v, β2)``,
+    ``update = (m / sqrt(v) + wd w) lr lr_scale``. Every number is a constant the search can
+    change. Division is protected (a denominator within 1e-12 of 0 gives 1), where torch adds
+    ε; pass ``eps`` to add it to ``sqrt(v)`` as torch does.
+    """
+    lines = [("m", "interp", "g", "m", beta1), ("t0", "square", "g"),
+             ("v", "interp", "t0", "v", beta2), ("t1", "sqrt", "v")]
+    if eps is not None:
+        lines.append(("t1", "add", "t1", eps))
+    lines += [("t1", "div", "m", "t1"), ("t2", "mul", "w", weight_decay),
+              ("t1", "add", "t1", "t2"), ("t1", "mul", "t1", "lr"),
+              ("update", "mul", "t1", lr_scale)]
+    return _program(lines)
+
+
+def lion(beta1: float = 0.9, beta2: float = 0.99, weight_decay: float = 0.0,
+         lr_scale: float = 1.0) -> Program:
+    """Lion (Chen et al. 2023): ``c = interp(g, m, β1)``, ``update = (sign(c) + λ w) lr``,
+    ``m = interp(g, m, β2)``."""
+    return _program([("t0", "interp", "g", "m", beta1), ("t0", "sign", "t0"),
+                     ("t1", "mul", "w", weight_decay), ("t0", "add", "t0", "t1"),
+                     ("t0", "mul", "t0", "lr"), ("update", "mul", "t0", lr_scale),
+                     ("m", "interp", "g", "m", beta2)])
+
+
+def c_lion(beta1: float = 0.9, beta2: float = 0.99, weight_decay: float = 0.0,
+           lr_scale: float = 1.0) -> Program:
+    """Cautious Lion (Liang et al. 2024): Lion's sign update kept only where it agrees in sign
+    with the gradient, rescaled by the mask's mean: ``u = sign(c)``,
+    ``mask = relu(sign(u g))`` (1 where ``u g > 0``, else 0), ``u = u mask / mean(mask)``
+    (protected: when no element agrees the update is 0), ``update = (u + λ w) lr``."""
+    return _program([("t0", "interp", "g", "m", beta1), ("t0", "sign", "t0"),
+                     ("t1", "mul", "t0", "g"), ("t1", "sign", "t1"), ("t1", "relu", "t1"),
+                     ("t2", "mean", "t1"), ("t2", "reciprocal", "t2"),
+                     ("t0", "mul", "t0", "t1"), ("t0", "mul", "t0", "t2"),
+                     ("t1", "mul", "w", weight_decay), ("t0", "add", "t0", "t1"),
+                     ("t0", "mul", "t0", "lr"), ("update", "mul", "t0", lr_scale),
+                     ("m", "interp", "g", "m", beta2)])
+
+
+#: name -> builder of the known programs.
+KNOWN_PROGRAMS: Dict[str, Callable[..., Program]] = {
+    "sgd": sgd, "sgd_momentum": sgd_momentum, "adamw": adamw, "lion": lion, "c_lion": c_lion}
+
+
+# ---- validity and simplification ---------------------------------------------------------------
+
+def validate(program: Program, ops: Optional[Sequence[str]] = None) -> None:
+    """Checks that ``program`` is an optimizer program, by abstract execution.
+
+    Inputs must be exactly ``INPUTS`` and outputs ``OUTPUTS``; every statement's op must be
+    registered (and in ``ops`` when given) with the right arity and read only assigned
+    variables; shapes must fit (see ``symsearch.programs.abstract``) and ``update``, ``m``,
+    ``v`` must be vectors. Raises ValueError naming the statement index otherwise.
+
+    >>> validate(_program([("update", "mul", "lr", 2.0)]))
+    Traceback (most recent call last):
+    ...
+    ValueError: output 'update' must be a vector, but it is a scalar (path=outputs[0])
+    """
+    if not isinstance(program, Program):
+        raise TypeError(f"expected a Program, got {type(program).__name__}")
+    if list(program.inputs) != list(INPUTS):
+        raise ValueError(f"an optimizer program's inputs must be {list(INPUTS)}, got "
+                         f"{list(program.inputs)}")
+    if list(program.outputs) != list(OUTPUTS):
+        raise ValueError(f"an optimizer program's outputs must be {list(OUTPUTS)}, got "
+                         f"{list(program.outputs)}")
+    check_program(program, INPUT_SHAPES, OUTPUT_SHAPES, ops=ops)
+
+
+def is_valid(program: Program, ops: Optional[Sequence[str]] = None) -> bool:
+    """Whether :func:`validate` accepts ``program``."""
+    try:
+        validate(program, ops)
+        return True
+    except (ValueError, TypeError, KeyError):
+        return False
+
+
+def simplify(program: Program) -> Program:
+    """A runnable simplified copy: dead statements removed (dependency tracking from the
+    outputs back) and the arguments of commutative ops in a canonical order. Variable names
+    and outputs are kept, so the result is still an optimizer program.
+
+    >>> p = _program([("t0", "exp", "w"), ("update", "mul", "lr", "g")])
+    >>> [(st.target, st.op, list(st.args)) for st in simplify(p).statements]
+    [('update', 'mul', ['g', 'lr'])]
+    """
+    statements = program.statements
+    out = []
+    for i in live_statements(program):
+        st = statements[i]
+        args = [a if isinstance(a, str) else Const(float(a.value)) for a in st.args]
+        if REGISTRY.get(st.op).commutative:
+            args.sort(key=_arg_key)
+        out.append(Statement(st.target, st.op, args))
+    return Program(list(program.inputs), out, list(program.outputs))
+
+
+def _arg_key(arg: Any) -> tuple:
+    return (0, arg, 0.0) if isinstance(arg, str) else (1, "", float(arg.value))
+
+
+def normal_form(program: Program) -> Program:
+    """The structural normal form for hashing (``ss.hash(normal_form(p))``): dead statements
+    removed, common subexpressions merged, commutative arguments sorted, statements in a
+    canonical order, temporaries renamed. Not runnable as an optimizer program (outputs are
+    renamed); identities such as ``m / sqrt(m * m) == sign(m)`` are left to the functional
+    hash."""
+    return program_normal_form(program)
+
+
+# ---- mutation ----------------------------------------------------------------------------------
+
+class OptimizerMutator(Object, type_name="symsearch.spaces.optimizers.OptimizerMutator"):
+    """Mutates optimizer programs for ``ss.evolve``; every child passes :func:`validate`.
+
+    Mutations (chosen by ``weights``): ``insert`` a random statement (random op from ``ops``,
+    random target among the outputs and ``temporaries``, arguments among the variables
+    assigned before it or constants), ``delete`` one, ``arg``: change one argument (a
+    variable is swapped for another, or a constant; a constant is replaced by a N(0, 1) draw,
+    scaled by 2^N(0, 1) or swapped for a variable), and ``op`` (off by default): replace a
+    statement's op by another of the same arity. The outputs (the return) never change. A
+    child that fails abstract execution, is unchanged or exceeds ``max_statements`` is
+    re-mutated (up to ``max_tries`` times; then the parent is returned unchanged).
+
+    New constants are one of ``constants`` (π, e, ε) with probability ``named_const_prob``,
+    else a N(0, 1) draw.
+
+    >>> import random
+    >>> mutate = OptimizerMutator(max_statements=12)
+    >>> p = sgd()
+    >>> for _ in range(50):
+    ...     p = mutate(p, random.Random(_))
+    >>> is_valid(p) and len(p.statements) <= 12
+    True
+    """
+
+    ops: list = list(OPTIMIZER_OPS)
+    max_statements: int = 30
+    temporaries: list = list(TEMPORARIES)
+    constants: list = list(CONSTANTS.values())
+    const_prob: float = 0.25
+    named_const_prob: float = 0.3
+    weights: Optional[dict] = None
+    max_tries: int = 100
+
+    def _on_bound(self) -> None:
+        ops = list(self.ops)
+        if not ops:
+            raise ValueError("OptimizerMutator: ops must name at least one op")
+        for name in ops:
+            REGISTRY.get(name)
+        if not isinstance(self.max_statements, int) or self.max_statements < 1:
+            raise ValueError(f"OptimizerMutator: max_statements must be an int >= 1, got "
+                             f"{self.max_statements!r}")
+        if not 0.0 <= self.const_prob <= 1.0:
+            raise ValueError(f"OptimizerMutator: const_prob must be in [0, 1], got "
+                             f"{self.const_prob!r}")
+        if not isinstance(self.max_tries, int) or self.max_tries < 1:
+            raise ValueError(f"OptimizerMutator: max_tries must be an int >= 1, got "
+                             f"{self.max_tries!r}")
+        weights = dict(self.weights) if self.weights is not None else \
+            {"insert": 1.0, "delete": 1.0, "arg": 1.0, "op": 0.0}
+        unknown = set(weights) - set(MUTATIONS)
+        if unknown or any(w < 0 for w in weights.values()) or not sum(weights.values()) > 0:
+            raise ValueError(f"OptimizerMutator: weights must map {list(MUTATIONS)} to "
+                             f"non-negative numbers with a positive sum, got {self.weights!r}")
+        self._ops = ops
+        self._arity = {n: REGISTRY.get(n).arity for n in ops}
+        self._kinds = [k for k in weights if weights[k] > 0]
+        self._weights = [weights[k] for k in self._kinds]
+        self._targets = list(OUTPUTS) + [t for t in self.temporaries if t not in OUTPUTS]
+        self._constants = [float(c) for c in self.constants]
+
+    def __call__(self, program: Program, rng: random.Random) -> Program:
+        statements = [(st.target, st.op, [a if isinstance(a, str) else float(a.value)
+                                          for a in st.args]) for st in program.statements]
+        for _ in range(self.max_tries):
+            kind = rng.choices(self._kinds, self._weights)[0]
+            new = getattr(self, f"_{kind}")(statements, rng)
+            if new is None or new == statements or len(new) > self.max_statements:
+                continue
+            try:
+                check_shapes(new, INPUT_SHAPES, OUTPUT_SHAPES, outputs=OUTPUTS)
+            except ValueError:
+                continue
+            return _build(new)
+        return _build(statements)
+
+    # ---- random pieces -------------------------------------------------------------------------
+    def random_constant(self, rng: random.Random) -> float:
+        if self._constants and rng.random() < self.named_const_prob:
+            return rng.choice(self._constants)
+        return rng.gauss(0.0, 1.0)
+
+    def _defined_before(self, statements: list, i: int) -> list:
+        names = list(INPUTS)
+        for target, _op, _args in statements[:i]:
+            if target not in names:
+                names.append(target)
+        return names
+
+    def _random_arg(self, names: list, rng: random.Random) -> Any:
+        if rng.random() < self.const_prob:
+            return self.random_constant(rng)
+        return rng.choice(names)
+
+    # ---- the mutations -------------------------------------------------------------------------
+    def _insert(self, statements, rng):
+        i = rng.randrange(len(statements) + 1)
+        names = self._defined_before(statements, i)
+        op = rng.choice(self._ops)
+        args = [self._random_arg(names, rng) for _ in range(self._arity[op])]
+        return statements[:i] + [(rng.choice(self._targets), op, args)] + statements[i:]
+
+    def _delete(self, statements, rng):
+        if not statements:
+            return None
+        i = rng.randrange(len(statements))
+        return statements[:i] + statements[i + 1:]
+
+    def _arg(self, statements, rng):
+        if not statements:
+            return None
+        i = rng.randrange(len(statements))
+        target, op, args = statements[i]
+        args = list(args)
+        j = rng.randrange(len(args))
+        old = args[j]
+        if isinstance(old, str):
+            names = [n for n in self._defined_before(statements, i) if n != old]
+            args[j] = self.random_constant(rng) if (not names or rng.random() < self.const_prob) \
+                else rng.choice(names)
+        else:
+            choice = rng.random()
+            if choice < 0.4:
+                args[j] = rng.gauss(0.0, 1.0)
+            elif choice < 0.8:
+                args[j] = old * 2.0 ** rng.gauss(0.0, 1.0)
+            else:
+                args[j] = rng.choice(self._defined_before(statements, i))
+        return statements[:i] + [(target, op, args)] + statements[i + 1:]
+
+    def _op(self, statements, rng):
+        if not statements:
+            return None
+        i = rng.randrange(len(statements))
+        target, op, args = statements[i]
+        same = [o for o in self._ops if o != op and self._arity[o] == len(args)]
+        if not same:
+            return None
+        return statements[:i] + [(target, rng.choice(same), list(args))] + statements[i + 1:]
+
+
+#: A mutator with the default settings (``OptimizerMutator()``).
+mutator = OptimizerMutator()
+
+
+def _build(statements: list) -> Program:
+    return Program(list(INPUTS),
+                   [Statement(t, op, [a if isinstance(a, str) else Const(float(a)) for a in args])
+                    for t, op, args in statements],
+                   list(OUTPUTS))
+
+
+# ---- the search space --------------------------------------------------------------------------
+
+def initial_program(initial: Union[str, Program] = "adamw") -> Program:
+    """A known program by name (``KNOWN_PROGRAMS``), or a validated copy of a Program."""
+    if isinstance(initial, str):
+        if initial not in KNOWN_PROGRAMS:
+            raise ValueError(f"initial must be a Program or one of {sorted(KNOWN_PROGRAMS)}, "
+                             f"got {initial!r}")
+        return KNOWN_PROGRAMS[initial]()
+    validate(initial)
+    return initial
+
+
+def space(initial: Union[str, Program] = "adamw", max_statements: int = 30,
+          ops: Sequence[str] = OPTIMIZER_OPS, name: Optional[str] = "program",
+          **mutator_kwargs: Any) -> Any:
+    """The optimizer program search space: ``ss.evolve(initial program,
+    OptimizerMutator(...))``. Every candidate starts from ``initial`` (AdamW by default, the
+    paper's warm start) and is reached by mutation; use with evolutionary algorithms.
+
+    >>> import symsearch as ss
+    >>> s = space("lion", max_statements=15)
+    >>> isinstance(ss.materialize(s, ss.random_dna(ss.dna_spec(s), 0)), Program)
+    True
+    """
+    import symsearch as ss
+
+    program = initial_program(initial)
+    mutator = OptimizerMutator(ops=list(ops), max_statements=max_statements, **mutator_kwargs)
+    return ss.evolve(program, mutator, name=name)
+
+
+__all__ = ["INPUTS", "OUTPUTS", "INPUT_SHAPES", "OUTPUT_SHAPES", "OPTIMIZER_OPS", "CONSTANTS",
+           "TEMPORARIES", "sgd", "sgd_momentum", "adamw", "lion", "c_lion", "KNOWN_PROGRAMS",
+           "validate", "is_valid", "simplify", "normal_form", "OptimizerMutator", "mutator",
+           "initial_program", "space", "to_source", "to_torch_optimizer", "step_program"]
