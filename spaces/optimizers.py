@@ -348,6 +348,74 @@ class OptimizerMutator(Object, type_name="symsearch.spaces.optimizers.OptimizerM
 mutator = OptimizerMutator()
 
 
+class ConstantsMutator(Object, type_name="symsearch.spaces.optimizers.ConstantsMutator"):
+    """Changes only the constants of a program: the paper's "constants-only" baseline (hyper-
+    parameter tuning of the warm start by the same evolution, structure fixed).
+
+    One constant is replaced by a N(0, 1) draw with probability ``replace_prob``, else scaled
+    by 2^N(0, ``scale_sigma``). A program without constants is returned unchanged.
+
+    >>> import random
+    >>> child = ConstantsMutator()(adamw(), random.Random(0))
+    >>> [st.op for st in child.statements] == [st.op for st in adamw().statements]
+    True
+    """
+
+    replace_prob: float = 0.2
+    scale_sigma: float = 1.0
+
+    def _on_bound(self) -> None:
+        if not 0.0 <= self.replace_prob <= 1.0:
+            raise ValueError(f"ConstantsMutator: replace_prob must be in [0, 1], got "
+                             f"{self.replace_prob!r}")
+        if not self.scale_sigma > 0:
+            raise ValueError(f"ConstantsMutator: scale_sigma must be > 0, got "
+                             f"{self.scale_sigma!r}")
+
+    def __call__(self, program: Program, rng: random.Random) -> Program:
+        slots = [(i, j) for i, st in enumerate(program.statements)
+                 for j, a in enumerate(st.args) if isinstance(a, Const)]
+        statements = [(st.target, st.op, [a if isinstance(a, str) else float(a.value)
+                                          for a in st.args]) for st in program.statements]
+        if not slots:
+            return _build(statements)
+        i, j = rng.choice(slots)
+        old = statements[i][2][j]
+        statements[i][2][j] = rng.gauss(0.0, 1.0) if rng.random() < self.replace_prob \
+            else old * 2.0 ** rng.gauss(0.0, self.scale_sigma)
+        return _build(statements)
+
+
+class RandomProgram(Object, type_name="symsearch.spaces.optimizers.RandomProgram"):
+    """An ``initializer`` for random program search: ``update = g * lr`` followed by
+    ``min_statements``..``max_statements`` random inserts of :class:`OptimizerMutator` (so
+    every program is valid, and statements may read ``m``, ``v`` and earlier results).
+
+    >>> import random
+    >>> p = RandomProgram()(random.Random(0))
+    >>> is_valid(p)
+    True
+    """
+
+    min_statements: int = 3
+    max_statements: int = 12
+    ops: list = list(OPTIMIZER_OPS)
+
+    def _on_bound(self) -> None:
+        if not 1 <= self.min_statements <= self.max_statements:
+            raise ValueError(f"RandomProgram: need 1 <= min_statements <= max_statements, got "
+                             f"{self.min_statements!r}, {self.max_statements!r}")
+        self._inserter = OptimizerMutator(ops=list(self.ops),
+                                          max_statements=self.max_statements + 1,
+                                          weights={"insert": 1.0})
+
+    def __call__(self, rng: random.Random) -> Program:
+        program = _build([("update", "mul", ["g", "lr"])])
+        for _ in range(rng.randint(self.min_statements, self.max_statements)):
+            program = self._inserter(program, rng)
+        return program
+
+
 def _build(statements: list) -> Program:
     return Program(list(INPUTS),
                    [Statement(t, op, [a if isinstance(a, str) else Const(float(a)) for a in args])
@@ -387,7 +455,30 @@ def space(initial: Union[str, Program] = "adamw", max_statements: int = 30,
     return ss.evolve(program, mutator, name=name)
 
 
+def constants_space(initial: Union[str, Program] = "adamw", name: Optional[str] = "program",
+                    **mutator_kwargs: Any) -> Any:
+    """The constants-only baseline space: ``initial``'s structure with its constants evolved
+    by :class:`ConstantsMutator`."""
+    import symsearch as ss
+
+    return ss.evolve(initial_program(initial), ConstantsMutator(**mutator_kwargs), name=name)
+
+
+def random_space(min_statements: int = 3, max_statements: int = 12,
+                 ops: Sequence[str] = OPTIMIZER_OPS, name: Optional[str] = "program") -> Any:
+    """The random-program-search baseline space: every random sample is a fresh
+    :class:`RandomProgram` (use with ``algorithm="random"``); mutation, if an evolutionary
+    algorithm is used, is :class:`OptimizerMutator`'s."""
+    import symsearch as ss
+
+    init = RandomProgram(min_statements=min_statements, max_statements=max_statements,
+                         ops=list(ops))
+    mutate = OptimizerMutator(ops=list(ops), max_statements=max_statements)
+    return ss.evolve(sgd(), mutate, initializer=init, name=name)
+
+
 __all__ = ["INPUTS", "OUTPUTS", "INPUT_SHAPES", "OUTPUT_SHAPES", "OPTIMIZER_OPS", "CONSTANTS",
            "TEMPORARIES", "sgd", "sgd_momentum", "adamw", "lion", "c_lion", "KNOWN_PROGRAMS",
            "validate", "is_valid", "simplify", "normal_form", "OptimizerMutator", "mutator",
+           "ConstantsMutator", "RandomProgram", "constants_space", "random_space",
            "initial_program", "space", "to_source", "to_torch_optimizer", "step_program"]

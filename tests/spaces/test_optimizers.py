@@ -390,3 +390,39 @@ def test_space_runs_under_regularized_evolution():
     assert isinstance(result.best.value, Program)
     with pytest.raises(ValueError, match="initial must be"):
         space("adam")
+
+
+def test_constants_mutator_changes_one_constant_and_nothing_else():
+    mutate = opt.ConstantsMutator()
+    rng = random.Random(0)
+    parent = opt.adamw()
+    for _ in range(50):
+        child = mutate(parent, rng)
+        before = [(st.target, st.op, [a for a in st.args if isinstance(a, str)])
+                  for st in parent.statements]
+        after = [(st.target, st.op, [a for a in st.args if isinstance(a, str)])
+                 for st in child.statements]
+        assert before == after
+        changed = [(a.value, b.value) for s, t in zip(parent.statements, child.statements)
+                   for a, b in zip(s.args, t.args) if not isinstance(a, str) and a.value != b.value]
+        assert len(changed) == 1
+        parent = child
+    with pytest.raises(ValueError, match="replace_prob"):
+        opt.ConstantsMutator(replace_prob=2.0)
+
+
+def test_random_programs_are_valid_and_varied():
+    init = opt.RandomProgram(min_statements=2, max_statements=8)
+    rng = random.Random(3)
+    programs = [init(rng) for _ in range(100)]
+    for p in programs:
+        opt.validate(p)
+        assert 3 <= len(p.statements) <= 9
+    assert len({ss.hash(p) for p in programs}) > 90
+    space = opt.random_space()
+    spec = ss.dna_spec(space)
+    a = ss.materialize(space, ss.random_dna(spec, 0))
+    b = ss.materialize(space, ss.random_dna(spec, 1))
+    assert ss.hash(a) != ss.hash(b)
+    with pytest.raises(ValueError, match="min_statements"):
+        opt.RandomProgram(min_statements=5, max_statements=2)
