@@ -119,31 +119,30 @@ def unrolled_outputs(candidate: UnrolledOptimizer, probes: ProbeSet, hasher) -> 
     """The updates of ``candidate.steps`` steps on each probe quadratic: one output of shape
     ``(count, steps * elements)``."""
     low = _lowered(candidate.program)
-    w = probes.array("w0").copy()
     c = probes.array("c")
     h = probes.array("h")
     noise = probes.array("noise")
-    count, elements = w.shape
-    lr = np.broadcast_to(probes.array("lr").reshape(count, 1), (count, elements))
-    position = {name: i for i, name in enumerate(low.input_names)}
-    inputs = np.zeros((len(low.input_names), count, elements))
-    if "lr" in position:
-        inputs[position["lr"]] = lr
+    count, elements = c.shape
+    names = low.input_names
+    # The registers' inputs, updated in place between steps: [w, g, m, v, lr] in the
+    # program's input order (all five, as Unroll checked).
+    inputs = np.zeros((len(names), count, elements))
+    w, g = inputs[names.index("w")], inputs[names.index("g")]
+    m, v = inputs[names.index("m")], inputs[names.index("v")]
+    w[:] = probes.array("w0")
+    inputs[names.index("lr")] = probes.array("lr").reshape(count, 1)
     updates = np.empty((count, candidate.steps, elements))
-    m = np.zeros((count, elements))
-    v = np.zeros((count, elements))
     backend = getattr(hasher, "backend", "auto")
     with np.errstate(all="ignore"):
         for t in range(candidate.steps):
-            values = {"w": w, "g": h * (w - c) + noise[:, t], "m": m, "v": v}
-            for name, value in values.items():
-                if name in position:
-                    inputs[position[name]] = value
-            update, m, v = run_prepared(low, inputs, backend)
-            updates[:, t] = update
-            w = w - update
-            m = np.array(m)
-            v = np.array(v)
+            np.subtract(w, c, out=g)
+            g *= h
+            g += noise[:, t]
+            out = run_prepared(low, inputs, backend)
+            updates[:, t] = out[0]
+            w -= out[0]
+            m[:] = out[1]
+            v[:] = out[2]
     return [updates.reshape(count, -1)]
 
 
