@@ -1,24 +1,29 @@
 """Functional cache benchmark: regularized evolution with the cache off, structural, functional.
 
-The space is an expression tree evolved by ``ss.evolve(initial, ExprMutator(...))``; the
-evaluator is symbolic regression (the tree is evaluated with NumPy on a data set of
-``--points`` rows, linearly scaled to the target and scored by R^2; 10-20 milliseconds per
-candidate). The optimizer-program space of the Lion issue does not exist yet; when it does,
-this script should run over it too.
+Two workloads (``--space``):
+
+- ``optimizer`` (the default): the optimizer-program space of ``symsearch.spaces.optimizers``
+  (``ss.evolve(AdamW, OptimizerMutator())``), scored by the Numba proxy tasks of
+  ``symsearch.evaluators.optimizer_proxy`` (proxy tier; about 10 ms per candidate). The
+  functional hash is ``optimizer_hasher()``: a program's updates over a few unrolled steps on
+  probe quadratics. The warm-up population is copies of AdamW, as in the paper.
+- ``expression``: an expression tree evolved by ``ss.evolve(initial, ExprMutator(...))`` and
+  scored by symbolic regression (the tree is evaluated with NumPy on ``--points`` rows, linearly
+  scaled to the target and scored by R^2); the warm-up population is random trees.
 
 Every mode runs the same search (same seed, same algorithm, ``--candidates`` trials) through
 ``ss.search(..., cache=EvalCache(...))``: a hit is recorded as a cached trial, a miss is
-evaluated and recorded. The evaluator is deterministic, so a hit returns what evaluating
+evaluated and recorded. The evaluators are deterministic, so a hit returns what evaluating
 would have returned (checked afterwards: the "wrong" column); the searches differ only in
-what they skip. The warm-up population is random trees (``evolve(initializer=...)``), so
-the skip rates count the duplicates that mutation produces.
+what they skip.
 
-    python benchmarks/functional_cache.py             # 2,000 candidates per mode, ~2 minutes
-    python benchmarks/functional_cache.py --quick     # a smoke test, numbers meaningless
+    python benchmarks/functional_cache.py                      # 2,000 optimizer programs
+    python benchmarks/functional_cache.py --space expression   # 2,000 expression trees
+    python benchmarks/functional_cache.py --quick              # a smoke test
 
 Printed: per mode, the fraction of candidates skipped, hashing time per candidate, mean
-evaluation time, wall time and the best R^2; then the Numba vs NumPy probe-loop timing on the
-candidates of the functional run, and one ``target ...`` line per target of the issue.
+evaluation time, wall time and the best fitness; then the Numba vs NumPy probe-loop timing on
+the candidates of the functional run, and one ``target ...`` line per target of the issue.
 """
 from __future__ import annotations
 
@@ -37,7 +42,8 @@ import symsearch as ss  # noqa: E402
 from symsearch.cache import (EvalCache, FunctionalHasher, ProbeInput, ProbeSet,  # noqa: E402
                              quantize_array)
 from symsearch.geno.codec import dna_from_json  # noqa: E402
-from symsearch.programs import ExprMutator, Var, lower_expr, normal_form, to_source  # noqa: E402
+from symsearch.programs import (ExprMutator, Var, lower_expr, lower_program,  # noqa: E402
+                                normal_form, to_source)
 from symsearch.programs.compiled import run_numpy, run_prepared  # noqa: E402
 from symsearch.programs.expr import evaluate as evaluate_expr  # noqa: E402
 
@@ -90,56 +96,153 @@ def probe_set() -> ProbeSet:
 PROBE_COUNT = [32]      # set from --probes
 
 
-def make_cache(mode: str):
-    """The EvalCache of a mode; candidates are ``{"expr": tree}``, so keys look at the tree."""
-    if mode == "off":
-        return False
-    if mode == "structural+normal":
-        return EvalCache(mode="structural", normalize=lambda c: normal_form(c["expr"]))
-    if mode == "structural":
-        return EvalCache(mode="structural")
-    return EvalCache(mode=mode, hasher=FunctionalHasher(probe_set(), digits=6, select="expr"))
+class ExpressionWorkload:
+    """Symbolic regression over expression trees (candidates are ``{"expr": tree}``)."""
+
+    name = "expression"
+    objective, metric = "max:r2", "r2"
+
+    def __init__(self, args):
+        self.evaluator = SymbolicRegression(args.points, seed=args.seed)
+        self.mutator = ExprMutator(variables=["x", "y"], ops=OPS, constants=(0.5, 1.0, 2.0),
+                                   max_depth=7, max_size=31)
+        self.description = (f"expression trees over x, y with {len(OPS)} ops; evaluator: "
+                            f"symbolic regression on {args.points} rows")
+
+    def space(self):
+        mutator = self.mutator
+        return ss.Dict(expr=ss.evolve(Var("x"), mutator, name="expr",
+                                      initializer=lambda rng: mutator.random_expr(rng, depth=4)))
+
+    def evaluate(self, candidate) -> dict:
+        return self.evaluator(candidate["expr"])
+
+    def runnable(self, candidate):
+        return candidate["expr"]
+
+    def make_cache(self, mode: str):
+        if mode == "off":
+            return False
+        if mode == "structural+normal":
+            return EvalCache(mode="structural", normalize=lambda c: normal_form(c["expr"]))
+        if mode == "structural":
+            return EvalCache(mode="structural")
+        return EvalCache(mode=mode, hasher=FunctionalHasher(probe_set(), digits=6,
+                                                            select="expr"))
+
+    def source(self, candidate) -> str:
+        return to_source(candidate["expr"])
+
+    def probe_inputs(self, runnable):
+        """(lowered, inputs) of the probe loop the hasher runs for one candidate."""
+        probes = probe_set()
+        low = lower_expr(runnable)
+        inputs = probes.stacked(low.input_names) if low.input_names \
+            else np.zeros((0, probes.count, 1))
+        return [(low, inputs)]
 
 
-def run_mode(mode: str, args, evaluator, mutator) -> dict:
+class OptimizerWorkload:
+    """Optimizer update programs on the Numba proxy tasks (candidates are Programs)."""
+
+    name = "optimizer"
+    objective, metric = "min:fitness", "fitness"
+
+    def __init__(self, args):
+        from symsearch.evaluators import optimizer_proxy
+        from symsearch.spaces import optimizers
+        self.proxy, self.opt = optimizer_proxy, optimizers
+        self.description = (f"optimizer programs train(w, g, m, v, lr) from AdamW, "
+                            f"{len(optimizers.OPTIMIZER_OPS)} ops; evaluator: the proxy tier of "
+                            f"optimizer_proxy (4 tasks, Numba)")
+
+    def space(self):
+        return self.opt.space("adamw")
+
+    def evaluate(self, candidate) -> dict:
+        return self.proxy.evaluate_candidate(candidate)
+
+    def runnable(self, candidate):
+        return candidate
+
+    def make_cache(self, mode: str):
+        from symsearch.spaces.optimizer_hash import optimizer_hasher
+        if mode == "off":
+            return False
+        if mode == "structural+normal":
+            return EvalCache(mode="structural", normalize=self.opt.normal_form)
+        if mode == "structural":
+            return EvalCache(mode="structural")
+        return EvalCache(mode=mode, hasher=optimizer_hasher(count=PROBE_COUNT[0] // 4 or 1))
+
+    def source(self, candidate) -> str:
+        return self.opt.to_source(self.opt.simplify(candidate))
+
+    def probe_inputs(self, runnable):
+        """(lowered, inputs) of every step of the hasher's unrolled probe loop."""
+        from symsearch.cache.adapters import find_adapter  # noqa: F401 (registers adapters)
+        from symsearch.spaces.optimizer_hash import optimizer_hasher
+        hasher = optimizer_hasher(count=PROBE_COUNT[0] // 4 or 1)
+        target = hasher.runnable(runnable)
+        low = lower_program(runnable)
+        steps = []
+        # Record the inputs of each unrolled step by running the loop once with NumPy.
+        import symsearch.spaces.optimizer_hash as oh
+        original = oh.run_prepared
+
+        def record(lowered, inputs, backend="auto"):
+            steps.append((low, np.array(inputs)))
+            return run_numpy(lowered, inputs)
+        oh.run_prepared = record
+        try:
+            oh.unrolled_outputs(target, hasher.probes, hasher)
+        finally:
+            oh.run_prepared = original
+        return steps
+
+
+WORKLOADS = {"expression": ExpressionWorkload, "optimizer": OptimizerWorkload}
+
+
+def run_mode(mode: str, args, workload) -> dict:
     """One search through ``ss.search`` (memory store, in-process), cache per ``mode``."""
-    space = ss.Dict(expr=ss.evolve(Var("x"), mutator, name="expr",
-                                   initializer=lambda rng: mutator.random_expr(rng, depth=4)))
+    space = workload.space()
     algorithm = ss.algorithms.RegularizedEvolution(population_size=args.population,
                                                    tournament_size=args.tournament)
     start = time.perf_counter()
-    result = ss.search(space, lambda c: evaluator(c["expr"]), objective="max:r2",
+    result = ss.search(space, workload.evaluate, objective=workload.objective,
                        algorithm=algorithm, num_trials=args.candidates, seed=args.seed,
-                       cache=make_cache(mode), store=ss.store.MemoryStore())
+                       cache=workload.make_cache(mode), store=ss.store.MemoryStore())
     wall = time.perf_counter() - start
     records = result.trials
-    exprs = {r.id: ss.materialize(space, dna_from_json(r.dna))["expr"] for r in records}
+    candidates = {r.id: ss.materialize(space, dna_from_json(r.dna)) for r in records}
     done = [r for r in records if r.status == "done"]
     cached = [r for r in records if r.status == "cached"]
+    metric = workload.metric
     # Untimed: would evaluating the candidates the cache answered have given its answers?
-    wrong = sum(abs(evaluator(exprs[r.id])["r2"] - r.metrics["r2"]) > 1e-9 for r in cached) \
-        if mode.startswith("functional") else 0
+    wrong = sum(abs(workload.evaluate(candidates[r.id])[metric] - r.metrics[metric]) > 1e-9
+                for r in cached) if mode.startswith("functional") else 0
     best = result.best
     return {"mode": mode, "skipped": len(cached) / args.candidates,
             "hash_per_candidate": result.stats.get("hash_time_s", 0.0) / args.candidates,
             "eval_mean": statistics.fmean(r.finished_at - r.started_at for r in done),
-            "evaluated": len(done), "wall": wall, "best": best.metrics["r2"],
-            "best_expr": best.value["expr"], "expressions": list(exprs.values()),
+            "evaluated": len(done), "wall": wall, "best": best.metrics[metric],
+            "best_candidate": best.value,
+            "runnables": [workload.runnable(c) for c in candidates.values()],
             "wrong": wrong}
 
 
-def probe_loop_timing(expressions, repeats: int) -> dict:
-    """Per-candidate time of the probe loop (the interpreter over all probe cases) with the
-    compiled interpreter, called as the hasher calls it, and with the NumPy one, on the same
-    lowered candidates and probes."""
-    probes = probe_set()
-    unique = {ss.hash(e): e for e in expressions}
-    lowered = [lower_expr(e) for e in unique.values()]
-    inputs = [probes.stacked(low.input_names) if low.input_names
-              else np.zeros((0, probes.count, 1)) for low in lowered]
-    for low, inp in zip(lowered, inputs):       # warm both paths; check they agree
-        np.testing.assert_allclose(run_prepared(low, inp), run_numpy(low, inp), rtol=1e-12,
-                                   atol=1e-300, equal_nan=True)
+def probe_loop_timing(workload, runnables, repeats: int) -> dict:
+    """Per-candidate time of the probe loop (the interpreter over all probe cases, every
+    unrolled step for optimizer programs) with the compiled interpreter, called as the hasher
+    calls it, and with the NumPy one, on the same lowered candidates and probes."""
+    unique = {ss.hash(e): e for e in runnables}
+    loops = [workload.probe_inputs(e) for e in unique.values()]
+    for loop in loops:                          # warm both paths; check they agree
+        for low, inp in loop:
+            np.testing.assert_allclose(run_prepared(low, inp), run_numpy(low, inp),
+                                       rtol=1e-9, atol=1e-300, equal_nan=True)
+
     def pipeline_numba(low, inp):
         return quantize_array(run_prepared(low, inp), 6)
 
@@ -153,25 +256,30 @@ def probe_loop_timing(expressions, repeats: int) -> dict:
         for _ in range(3):
             t0 = time.perf_counter()
             for _ in range(repeats):
-                for low, inp in zip(lowered, inputs):
-                    fn(low, inp)
-            best = min(best, (time.perf_counter() - t0) / (repeats * len(lowered)))
+                for loop in loops:
+                    for low, inp in loop:
+                        fn(low, inp)
+            best = min(best, (time.perf_counter() - t0) / (repeats * len(loops)))
         times[name] = best
-    sizes = [len(low.instructions) for low in lowered]
-    return {**times, "candidates": len(lowered), "mean_instructions": statistics.fmean(sizes),
-            "cases": probes.count}
+    sizes = [len(loop[0][0].instructions) for loop in loops]
+    return {**times, "candidates": len(loops), "mean_instructions": statistics.fmean(sizes),
+            "cases": loops[0][0][1].shape[1], "steps": len(loops[0])}
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--space", choices=sorted(WORKLOADS), default="optimizer")
     parser.add_argument("--candidates", type=int, default=2000)
     parser.add_argument("--population", type=int, default=100)
     parser.add_argument("--tournament", type=int, default=10)
     parser.add_argument("--points", type=int, default=600_000,
-                        help="rows of the regression data (sets the evaluation cost)")
+                        help="expression workload: rows of the regression data (sets the "
+                        "evaluation cost)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--probes", type=int, default=32,
-                        help="probe cases per input (more: fewer collisions, slower hashing)")
+                        help="probe cases per input (more: fewer collisions, slower hashing); "
+                        "the optimizer workload uses a quarter of them, each a 16-element "
+                        "problem")
     parser.add_argument("--quick", action="store_true", help="a smoke test: 300 candidates, "
                         "small data")
     parser.add_argument("--modes", nargs="+",
@@ -184,19 +292,18 @@ def main(argv=None) -> int:
 
     # Numba compiles (or loads from its disk cache) outside the timed loops.
     FunctionalHasher().warm_up()
-    evaluator = SymbolicRegression(args.points, seed=args.seed)
-    mutator = ExprMutator(variables=["x", "y"], ops=OPS, constants=(0.5, 1.0, 2.0),
-                          max_depth=7, max_size=31)
+    workload = WORKLOADS[args.space](args)
+    if args.space == "optimizer":
+        workload.evaluate(workload.opt.adamw())
     print(f"symsearch functional cache benchmark: regularized evolution (population "
           f"{args.population}, tournament {args.tournament}), {args.candidates} candidates per "
           f"mode, seed {args.seed}")
-    print(f"space: expression trees over x, y with {len(OPS)} ops (the optimizer-program space "
-          f"does not exist yet); evaluator: symbolic regression on {args.points} rows")
+    print(f"space: {workload.description}")
     print()
-    results = [run_mode(mode, args, evaluator, mutator) for mode in args.modes]
+    results = [run_mode(mode, args, workload) for mode in args.modes]
 
     header = (f"{'cache':<18} {'skipped':>8} {'wrong':>6} {'hash/cand':>10} {'eval/cand':>10} "
-              f"{'hash/eval':>10} {'evaluated':>9} {'wall':>8} {'best R^2':>10}")
+              f"{'hash/eval':>10} {'evaluated':>9} {'wall':>8} {'best':>10}")
     print(header)
     print("-" * len(header))
     for r in results:
@@ -205,22 +312,25 @@ def main(argv=None) -> int:
               f"{r['hash_per_candidate'] * 1e6:>8.1f}us "
               f"{r['eval_mean'] * 1e3:>8.2f}ms {ratio:>9.3%} {r['evaluated']:>9} "
               f"{r['wall']:>7.2f}s {r['best']:>10.6f}")
-    print("(skipped: candidates answered from the cache; wrong: answers that differ from "
-          "evaluating the candidate, i.e. collisions; hash/cand: mean lookup time, including "
-          "structural hashing; eval/cand: mean evaluation time; wall: whole search)")
+    print(f"(skipped: candidates answered from the cache; wrong: answers that differ from "
+          f"evaluating the candidate, i.e. collisions; hash/cand: mean lookup time, including "
+          f"structural hashing; eval/cand: mean evaluation time; wall: whole search; best: "
+          f"{workload.objective})")
     print()
     by_mode = {r["mode"]: r for r in results}
     for r in results:
-        print(f"best {r['mode']}: R^2={r['best']:.6f}  {to_source(r['best_expr'])}")
+        print(f"best {r['mode']}: {workload.metric}={r['best']:.6f}")
+        print("    " + workload.source(r["best_candidate"]).replace("\n", "\n    "))
     print()
 
     functional = by_mode.get("functional")
     timing = None
     if functional is not None:
-        timing = probe_loop_timing(functional["expressions"], repeats=3 if args.quick else 10)
+        timing = probe_loop_timing(workload, functional["runnables"],
+                                   repeats=3 if args.quick else 10)
         print(f"probe loop ({timing['candidates']} distinct candidates of the functional run, "
               f"{timing['mean_instructions']:.1f} instructions on average, {timing['cases']} probe "
-              f"cases): "
+              f"cases, {timing['steps']} step(s)): "
               f"numba {timing['numba'] * 1e6:.2f}us, numpy {timing['numpy'] * 1e6:.2f}us per "
               f"candidate ({timing['numpy'] / timing['numba']:.1f}x); with the quantization: "
               f"numba {timing['numba+quantize'] * 1e6:.2f}us, numpy "

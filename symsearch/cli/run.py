@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import Any
+from typing import Any, Optional
 
 from symsearch.cli.errors import UserError
 
@@ -137,5 +137,21 @@ def print_result(result: Any, store_path: str) -> None:
         print(f"Best trial: #{best.id} ({best.status}) {format_metrics(best.metrics, names)}"
               + (f" [{format_metrics(best.metrics, others)}]" if others and names else ""))
         print(ss.format(best.value))
+        source = program_source(best.value)
+        if source is not None:
+            print("As source (dead statements removed):" if "\n" in source else "As a formula:")
+            print(source)
     print(f"Store: {store_path}")
+
+
+def program_source(value: Any) -> Optional[str]:
+    """Readable source of a program or expression tree (dead statements removed), or None
+    for other candidates."""
+    from symsearch.programs import Expr, Program, remove_dead_statements, to_source
+    from symsearch.programs.program import to_source as program_to_source
+    if isinstance(value, Program):
+        return program_to_source(remove_dead_statements(value))
+    if isinstance(value, Expr):
+        return to_source(value)
+    return None
 

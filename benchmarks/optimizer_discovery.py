@@ -1,0 +1,336 @@
+"""Optimizer discovery benchmark (and the report of ``experiments/lion_discovery.yaml``).
+
+Starting from AdamW (no bias correction, no ε), regularized evolution searches the space of
+update programs ``train(w, g, m, v, lr) -> (update, m, v)`` (``symsearch.spaces.optimizers``)
+on the Numba proxy tasks (``symsearch.evaluators.optimizer_proxy``), with the funnel (programs
+that beat the warm start on the proxy tier are re-scored on a 10x larger tier; only those that
+beat it there too are discoveries) and the functional cache (``optimizer_hasher``: programs
+that make the same updates on probe problems are not evaluated twice).
+
+Then, as in Chen et al., "Symbolic Discovery of Optimization Algorithms":
+
+- the paper's baselines at equal evaluations: the same evolution mutating only AdamW's
+  constants, and random program search;
+- the discovered program (the discovery with the best large-tier fitness; the best proxy
+  program when there is none), simplified and printed as source, and whether it is Lion-like
+  (the sign of an interpolation of momentum and gradient);
+- held-out tasks that selection never saw (breast_cancer and wine classifiers, teacher-student
+  regression, new quadratic seeds, digits with a 8x larger batch), for the discovered program
+  and for AdamW, Lion, C-Lion and SGD-momentum, each with its learning rate (and, for the
+  known programs, weight decay) tuned on the proxy tasks over the same log grid; ``--seeds``
+  seeds, with the mean paired difference to tuned AdamW and its 95% t-interval;
+- cache hit rate and the fraction of redundant (dead) statements (the paper: 89% and 70%);
+- evaluations/s of the Numba proxy against the same proxy in NumPy (target >= 10x);
+- a PNG of proxy fitness and held-out score of the incumbent over the search.
+
+    python benchmarks/optimizer_discovery.py                 # ~10 minutes on one core
+    python benchmarks/optimizer_discovery.py --quick         # a smoke test, numbers meaningless
+    python benchmarks/optimizer_discovery.py --store runs/lion_discovery.db   # report only
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import symsearch as ss  # noqa: E402
+from symsearch.algorithms import Random, RegularizedEvolution  # noqa: E402
+from symsearch.cache import EvalCache  # noqa: E402
+from symsearch.evaluators import optimizer_proxy as proxy  # noqa: E402
+from symsearch.geno.codec import dna_from_json  # noqa: E402
+from symsearch.programs.program import live_statements  # noqa: E402
+from symsearch.spaces import optimizers as opt  # noqa: E402
+from symsearch.spaces.optimizer_hash import optimizer_hasher  # noqa: E402
+
+#: The shared tuning grid: lr multipliers (half decades) and weight decays.
+LR_GRID = tuple(10.0 ** (k / 2) for k in range(-6, 3))       # 1e-3 .. 10
+WD_GRID = (0.0, 1e-3, 1e-2, 1e-1)
+
+
+# ---- the searches -------------------------------------------------------------------------------
+
+def evolution(args, seed: int) -> RegularizedEvolution:
+    return RegularizedEvolution(population_size=args.population,
+                                tournament_size=args.tournament,
+                                restart_after=args.restart_after, seed=seed)
+
+
+def run_search(space, evaluator, algorithm, num_trials: int, seed: int,
+               cache: bool = True) -> dict:
+    """One search in-process with a memory store; returns its records and timings."""
+    start = time.perf_counter()
+    result = ss.search(space, evaluator, objective="min:fitness", algorithm=algorithm,
+                       num_trials=num_trials, seed=seed,
+                       cache=EvalCache("functional", hasher=optimizer_hasher()) if cache
+                       else False,
+                       store=ss.store.MemoryStore())
+    wall = time.perf_counter() - start
+    return summarize(result.records, wall, result.stats)
+
+
+def program_of(record):
+    return dna_from_json(record.dna)[0]
+
+
+def summarize(records, wall: float, stats: dict) -> dict:
+    records = sorted(records, key=lambda r: r.id)
+    ok = [r for r in records if r.status in ("done", "cached") and r.metrics]
+    done = [r for r in records if r.status == "done" and r.metrics]
+    cached = [r for r in records if r.status == "cached"]
+    best = min(ok, key=lambda r: r.metrics["fitness"]) if ok else None
+    discoveries = [r for r in done if r.metrics.get("discovery")]
+    redundant = [1.0 - len(live_statements(p)) / len(p.statements)
+                 for p in (program_of(r) for r in done) if len(p.statements)]
+    eval_times = [r.finished_at - r.started_at for r in done if r.finished_at]
+    return {"records": records, "best": best, "discoveries": discoveries,
+            "trials": len(records), "evaluated": len(done), "cached": len(cached),
+            "hit_rate": len(cached) / max(1, len(records)),
+            "redundant": statistics.fmean(redundant) if redundant else float("nan"),
+            "eval_mean": statistics.fmean(eval_times) if eval_times else float("nan"),
+            "hash_per_trial": stats.get("hash_time_s", 0.0) / max(1, len(records)),
+            "wall": wall}
+
+
+def incumbents(records, checkpoints: int) -> list:
+    """``(trial index, best proxy fitness so far, incumbent program)`` at evenly spaced
+    points of the search."""
+    every = max(1, len(records) // checkpoints)
+    best, program, out = math.inf, None, []
+    for i, r in enumerate(records, 1):
+        if r.status in ("done", "cached") and r.metrics and r.metrics["fitness"] < best:
+            best, program = r.metrics["fitness"], program_of(r)
+        if (i % every == 0 or i == len(records)) and program is not None:
+            out.append((i, best, program))
+    return out
+
+
+def discovered(summary: dict):
+    """The discovery with the best large-tier fitness, else the best proxy program."""
+    if summary["discoveries"]:
+        r = min(summary["discoveries"], key=lambda r: r.metrics["large_fitness"])
+        return program_of(r), True
+    return program_of(summary["best"]), False
+
+
+# ---- tuning and held-out scores ------------------------------------------------------------------
+
+def tune(build, weight_decays, seeds=(0,)) -> tuple:
+    """``(program, lr multiplier, weight decay, proxy fitness)`` of the best grid point on
+    the proxy tasks; ``build(wd)`` makes the program (``wd`` is None for programs whose
+    weight decay is not a separate argument)."""
+    best = None
+    for wd in weight_decays:
+        program = build(wd)
+        for lr in LR_GRID:
+            fitness = proxy.evaluate(program, seeds=seeds, lr_multiplier=lr)["fitness"]
+            if best is None or fitness < best[3]:
+                best = (program, lr, wd, fitness)
+    return best
+
+
+def heldout(program, lr: float, seeds) -> list:
+    return proxy.evaluate_heldout(program, seeds=seeds, lr_multiplier=lr)["mean_per_seed"]
+
+
+def paired_interval(a: list, b: list) -> tuple:
+    """Mean of ``a - b`` over seeds and the half-width of its 95% t-interval."""
+    diffs = [x - y for x, y in zip(a, b)]
+    mean = statistics.fmean(diffs)
+    if len(diffs) < 2:
+        return mean, float("nan")
+    from scipy import stats
+    half = stats.t.ppf(0.975, len(diffs) - 1) * statistics.stdev(diffs) / math.sqrt(len(diffs))
+    return mean, half
+
+
+def lion_like(program) -> str:
+    """Whether the update is the sign of something that mixes momentum and gradient."""
+    program = opt.simplify(program)
+    deps = {name: {name} for name in opt.INPUTS}
+    signed = {name: False for name in opt.INPUTS}
+    interp_of_m_g = {name: False for name in opt.INPUTS}
+    for st in program.statements:
+        args = [a for a in st.args if isinstance(a, str)]
+        d = set().union(*(deps[a] for a in args)) if args else set()
+        mixes = {"m", "g"} <= d
+        signed[st.target] = any(signed[a] for a in args) or (st.op == "sign" and mixes)
+        interp_of_m_g[st.target] = (st.op == "interp" and mixes) or \
+            (st.op == "sign" and any(interp_of_m_g[a] for a in args)) or \
+            any(interp_of_m_g[a] for a in args)
+        deps[st.target] = d
+    if signed.get("update") and interp_of_m_g.get("update"):
+        return "yes: the update takes the sign of an interpolation of momentum and gradient"
+    if signed.get("update"):
+        return "partly: the update takes the sign of a mix of momentum and gradient"
+    return "no: the update uses no sign of momentum and gradient"
+
+
+# ---- reporting ---------------------------------------------------------------------------------
+
+def print_searches(rows: list) -> None:
+    header = (f"{'search':<26} {'trials':>7} {'evaluated':>9} {'cache hits':>10} "
+              f"{'redundant':>9} {'hash/eval':>9} {'eval':>8} {'wall':>8} {'best proxy':>10} "
+              f"{'discoveries':>11}")
+    print(header)
+    print("-" * len(header))
+    for name, s in rows:
+        ratio = s["hash_per_trial"] / s["eval_mean"] if s["eval_mean"] > 0 else float("nan")
+        best = s["best"].metrics["fitness"] if s["best"] else float("nan")
+        print(f"{name:<26} {s['trials']:>7} {s['evaluated']:>9} {s['hit_rate']:>9.1%} "
+              f"{s['redundant']:>8.1%} {ratio:>8.3%} {s['eval_mean'] * 1e3:>6.1f}ms "
+              f"{s['wall']:>7.1f}s {best:>10.4f} {len(s['discoveries']):>11}")
+    print("(cache hits: trials answered by the functional cache; redundant: mean fraction of "
+          "dead statements in evaluated programs; hash/eval: cache lookup time per trial over "
+          "the mean evaluation time)")
+
+
+def plot(path: Path, points: list, heldout_scores: list, constants_points: list) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.plot([p[0] for p in points], [p[1] for p in points], label="program search: proxy fitness")
+    if constants_points:
+        ax.plot([p[0] for p in constants_points], [p[1] for p in constants_points],
+                label="constants-only: proxy fitness", linestyle="--")
+    ax.plot([p[0] for p in points], heldout_scores, marker="o", label="incumbent: held-out score")
+    ax.set_xlabel("trials")
+    ax.set_ylabel("mean normalized loss (lower is better)")
+    ax.set_title("Optimizer discovery from AdamW")
+    ax.legend()
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--trials", type=int, default=20000,
+                        help="trials of the program search")
+    parser.add_argument("--population", type=int, default=100)
+    parser.add_argument("--tournament", type=int, default=4)
+    parser.add_argument("--restart-after", type=int, default=3000,
+                        help="results without improvement before a restart")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seeds", type=int, default=5, help="held-out seeds (>= 5)")
+    parser.add_argument("--checkpoints", type=int, default=10,
+                        help="points of the held-out curve in the plot")
+    parser.add_argument("--plot", default="runs/optimizer_discovery.png")
+    parser.add_argument("--store", help="report on an experiment store (e.g. "
+                        "runs/lion_discovery.db from experiments/lion_discovery.yaml) instead "
+                        "of running the program search")
+    parser.add_argument("--quick", action="store_true", help="a smoke test: tiny budgets")
+    args = parser.parse_args(argv)
+    global LR_GRID, WD_GRID
+    if args.quick:
+        args.trials, args.population, args.tournament = 60, 10, 3
+        args.restart_after, args.seeds, args.checkpoints = 40, 2, 3
+        LR_GRID, WD_GRID = (0.1, 1.0), (0.0, 0.01)
+    seeds = list(range(args.seeds))
+
+    # Numba compiles (or loads from its disk cache) outside the timed parts.
+    warm = opt.adamw()
+    proxy.evaluate(warm)
+    optimizer_hasher().warm_up().hash(warm)
+    funnel = proxy.FunnelEvaluator(warm_start=warm)
+
+    print(f"symsearch optimizer discovery: warm start AdamW (proxy fitness "
+          f"{funnel.warm_start_fitness:.4f}, large tier {funnel.warm_start_large_fitness:.4f})")
+    if args.store:
+        experiment = ss.load_experiment(args.store)
+        program_search = summarize(list(experiment), wall=float("nan"), stats={})
+        print(f"program search: read from {args.store} ({program_search['trials']} trials)")
+    else:
+        print(f"program search: regularized evolution (population {args.population}, "
+              f"tournament {args.tournament}, restarts after {args.restart_after} results "
+              f"without improvement), {args.trials} trials, seed {args.seed}")
+        program_search = run_search(opt.space("adamw"), funnel, evolution(args, args.seed),
+                                    args.trials, args.seed)
+    budget = max(1, program_search["evaluated"])
+    print(f"baselines at equal evaluations ({budget}): constants-only evolution of AdamW, "
+          f"random program search")
+    constants_search = run_search(opt.constants_space("adamw"), funnel,
+                                  evolution(args, args.seed),
+                                  budget + args.population, args.seed)
+    random_search = run_search(opt.random_space(), funnel, Random(seed=args.seed), budget,
+                               args.seed)
+    print()
+    print_searches([("program evolution", program_search),
+                    ("constants-only evolution", constants_search),
+                    ("random programs", random_search)])
+    print()
+
+    found, is_discovery = discovered(program_search)
+    print("discovered program" + ("" if is_discovery else
+                                  " (no discovery passed the large tier: best proxy program)")
+          + ":")
+    print(opt.to_source(opt.simplify(found)))
+    print(f"Lion-like: {lion_like(found)}")
+    print()
+
+    # Tuning on the proxy tasks, then the held-out tasks over the seeds.
+    contenders = [
+        ("discovered", tune(lambda wd: found, [None])),
+        ("constants-only best", tune(lambda wd: program_of(constants_search["best"]), [None])),
+        ("random-search best", tune(lambda wd: program_of(random_search["best"]), [None])),
+        ("AdamW", tune(lambda wd: opt.adamw(weight_decay=wd), WD_GRID)),
+        ("Lion", tune(lambda wd: opt.lion(weight_decay=wd), WD_GRID)),
+        ("C-Lion", tune(lambda wd: opt.c_lion(weight_decay=wd), WD_GRID)),
+        ("SGD-momentum", tune(lambda wd: opt.sgd_momentum(), [None])),
+    ]
+    scores = {name: heldout(t[0], t[1], seeds) for name, t in contenders}
+    adamw_scores = scores["AdamW"]
+    header = (f"{'optimizer':<22} {'lr mult':>8} {'wd':>7} {'proxy':>8} {'held-out':>9} "
+              f"{'vs AdamW (paired, 95%)':>26}")
+    print(f"held-out tasks, {len(seeds)} seeds (mean normalized loss, lower is better); lr "
+          f"multiplier and weight decay tuned on the proxy tasks")
+    print(header)
+    print("-" * len(header))
+    for name, (program, lr, wd, fit) in contenders:
+        mean, half = paired_interval(scores[name], adamw_scores)
+        wd_text = "-" if wd is None else f"{wd:g}"
+        print(f"{name:<22} {lr:>8.3g} {wd_text:>7} {fit:>8.4f} "
+              f"{statistics.fmean(scores[name]):>9.4f} {mean:>+14.4f} ± {half:.4f}")
+    print()
+
+    points = incumbents(program_search["records"], args.checkpoints)
+    curve = [statistics.fmean(heldout(p, 1.0, [0])) for _, _, p in points]
+    constants_points = incumbents(constants_search["records"], args.checkpoints)
+    plot(Path(args.plot), points, curve, constants_points)
+    print(f"plot: {args.plot}")
+
+    numba = proxy.throughput(warm, backend="numba", seconds=2.0 if not args.quick else 0.3)
+    numpy = proxy.throughput(warm, backend="numpy", seconds=2.0 if not args.quick else 0.3)
+    speedup = numba["evaluations_per_s"] / numpy["evaluations_per_s"]
+    print(f"proxy evaluations/s: numba {numba['evaluations_per_s']:.1f}, numpy "
+          f"{numpy['evaluations_per_s']:.1f} ({speedup:.1f}x)")
+    print(f"cache hit rate {program_search['hit_rate']:.1%} (paper: 89%), redundant statements "
+          f"{program_search['redundant']:.1%} (paper: 70%)")
+    print()
+
+    ok = True
+    found_mean = statistics.fmean(scores["discovered"])
+    constants_mean = statistics.fmean(scores["constants-only best"])
+    checks = [
+        ("discovered >= tuned AdamW on held-out", found_mean <= statistics.fmean(adamw_scores),
+         f"{found_mean:.4f} vs {statistics.fmean(adamw_scores):.4f}"),
+        ("discovered beats constants-only at equal evaluations", found_mean < constants_mean,
+         f"{found_mean:.4f} vs {constants_mean:.4f}"),
+        ("numba proxy >= 10x numpy", speedup >= 10, f"{speedup:.1f}x"),
+    ]
+    for name, passed, detail in checks:
+        ok &= passed
+        print(f"target {name}: {'PASS' if passed else 'FAIL'} ({detail})")
+    print(f"ratio held-out discovered/AdamW: {found_mean / statistics.fmean(adamw_scores):.3f}")
+    print(f"overall: {'all targets met' if ok else 'some targets missed'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
