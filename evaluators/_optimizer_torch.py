@@ -1,0 +1,307 @@
+"""The proxy tasks' training loops in PyTorch, for the large tier on a GPU.
+
+Same tasks, same seeds, same arrays and the same math as ``_optimizer_kernels`` (float64, the
+program interpreted op by op on tensors of all P parameters), so on the CPU it agrees with the
+Numba loops to rounding; on a GPU the results are deterministic for one device kind but not
+bit-identical to the CPU's. Only programs whose ops all have an entry in :data:`TORCH_OPS`
+run here (:func:`supports`); the funnel sends the others to the Numba loops.
+
+Non-finite parameters are checked every :data:`CHECK_EVERY` steps (each check synchronizes
+with the GPU); parameters that stopped being finite stay so, so the result is the same as
+checking every step.
+"""
+from __future__ import annotations
+
+import functools
+import math
+from typing import Sequence
+
+import numpy as np
+
+from symsearch.evaluators import _optimizer_tasks as tasks
+from symsearch.programs.lowering import lower_program
+from symsearch.programs.ops import EPS, REGISTRY
+
+ATANH_LIMIT = 1.0 - 1e-12          # as in symsearch.programs.ops
+
+CHECK_EVERY = 25
+
+
+def _torch():
+    import torch
+    return torch
+
+
+def _where_safe(torch, condition, value, fallback):
+    return torch.where(condition, value, torch.full_like(value, fallback))
+
+
+def _div(a, b):
+    torch = _torch()
+    ok = b.abs() > EPS
+    return _where_safe(torch, ok, a / torch.where(ok, b, torch.ones_like(b)), 1.0)
+
+
+def _reciprocal(a):
+    torch = _torch()
+    ok = a.abs() > EPS
+    return _where_safe(torch, ok, 1.0 / torch.where(ok, a, torch.ones_like(a)), 1.0)
+
+
+def _log(a):
+    torch = _torch()
+    ok = a.abs() > EPS
+    return _where_safe(torch, ok, torch.log(torch.where(ok, a.abs(), torch.ones_like(a))), 0.0)
+
+
+def _protected_log(fn):
+    def log(a):
+        torch = _torch()
+        ok = a.abs() > EPS
+        return _where_safe(torch, ok, fn(torch.where(ok, a.abs(), torch.ones_like(a))), 0.0)
+    return log
+
+
+def _log1p(a):
+    torch = _torch()
+    inside = a > -1.0
+    outside = -1.0 - a
+    far = outside > EPS
+    zeros, ones = torch.zeros_like(a), torch.ones_like(a)
+    return torch.where(inside, torch.log1p(torch.where(inside, a, zeros)),
+                       torch.where(far, torch.log(torch.where(far, outside, ones)), zeros))
+
+
+def _arccosh(a):
+    torch = _torch()
+    magnitude = a.abs()
+    keep = (magnitude >= 1.0) | torch.isnan(magnitude)
+    return torch.arccosh(torch.where(keep, magnitude, torch.ones_like(a)))
+
+
+def _power(a, b):
+    torch = _torch()
+    return torch.where(torch.remainder(b, 1.0) == 0.0, torch.pow(a, b), torch.pow(a.abs(), b))
+
+
+def _cbrt(a):
+    torch = _torch()
+    return torch.sign(a) * a.abs().pow(1.0 / 3.0)
+
+
+def _clip_by_global_norm(a, b):
+    torch = _torch()
+    norm = (a * a).sum().sqrt()
+    scale = torch.minimum(torch.ones_like(norm), b[0] / torch.clamp_min(norm, EPS))
+    return a * scale
+
+
+def _full(value):
+    """A reduction's scalar broadcast over all elements, as in the interpreters' registers."""
+    return lambda *args: value(*args).expand(args[0].shape)
+
+
+#: PyTorch versions of the default ops, with the NumPy functions' protection and NaN rules.
+TORCH_OPS = {
+    "add": lambda a, b: a + b,
+    "sub": lambda a, b: a - b,
+    "mul": lambda a, b: a * b,
+    "div": _div,
+    "max": lambda a, b: _torch().maximum(a, b),
+    "min": lambda a, b: _torch().minimum(a, b),
+    "neg": lambda a: -a,
+    "abs": lambda a: a.abs(),
+    "sign": lambda a: _torch().where(a == a, _torch().sign(a), a),     # NaN stays NaN
+    "sqrt": lambda a: a.abs().sqrt(),
+    "log": _log,
+    "exp": lambda a: a.exp(),
+    "square": lambda a: a * a,
+    "cube": lambda a: a * a * a,
+    "reciprocal": _reciprocal,
+    "sin": lambda a: a.sin(),
+    "cos": lambda a: a.cos(),
+    "tanh": lambda a: a.tanh(),
+    "relu": lambda a: _torch().where(a > 0, a, _torch().zeros_like(a)),
+    "mean": _full(lambda a: a.mean()),
+    "norm": _full(lambda a: (a * a).sum().sqrt()),
+    "dot": _full(lambda a, b: (a * b).sum()),
+    # The optimizer space's ops (symsearch.programs.ops._OPTIMIZER_OPS), same protections.
+    "tan": lambda a: a.tan(),
+    "arcsin": lambda a: a.clamp(-1.0, 1.0).arcsin(),
+    "arccos": lambda a: a.clamp(-1.0, 1.0).arccos(),
+    "arctan": lambda a: a.arctan(),
+    "sinh": lambda a: a.sinh(),
+    "cosh": lambda a: a.cosh(),
+    "arcsinh": lambda a: a.arcsinh(),
+    "arccosh": _arccosh,
+    "arctanh": lambda a: a.clamp(-ATANH_LIMIT, ATANH_LIMIT).arctanh(),
+    "cbrt": _cbrt,
+    "expm1": lambda a: a.expm1(),
+    "exp2": lambda a: _torch().exp2(a),
+    "log1p": _log1p,
+    "log2": _protected_log(lambda a: _torch().log2(a)),
+    "log10": _protected_log(lambda a: _torch().log10(a)),
+    "power": _power,
+    "interp": lambda a, b, c: (1.0 - c) * a + c * b,
+    "global_norm": _full(lambda a: (a * a).sum().sqrt()),
+    "cosine_sim": _full(lambda a, b: (a * b).sum() / _torch().clamp_min(
+        ((a * a).sum() * (b * b).sum()).sqrt(), EPS)),
+    "clip_by_global_norm": _clip_by_global_norm,
+}
+
+
+def supports(program) -> bool:
+    """Whether every op the program runs has a PyTorch version in :data:`TORCH_OPS`."""
+    lowered = lower_program(program)
+    for row in lowered.instructions.tolist():
+        op = REGISTRY.by_code(row[0])
+        if op.name not in TORCH_OPS:
+            return False
+    return True
+
+
+class TorchProgram:
+    """A lowered program run on tensors ``[P]``."""
+
+    def __init__(self, program, size: int, device) -> None:
+        torch = _torch()
+        lowered = lower_program(program)
+        self.fns = []
+        for row in lowered.instructions.tolist():
+            op = REGISTRY.by_code(row[0])
+            self.fns.append((TORCH_OPS[op.name], row[1], row[2:2 + op.arity]))
+        self.n_inputs = lowered.n_inputs
+        self.constants = [torch.full((size,), float(c), dtype=torch.float64, device=device)
+                          for c in lowered.constants]
+        self.n_registers = lowered.n_registers
+        self.outputs = lowered.outputs.tolist()
+
+    def __call__(self, *inputs) -> list:
+        regs = list(inputs) + self.constants
+        regs += [None] * (self.n_registers - len(regs))
+        for fn, dst, args in self.fns:
+            regs[dst] = fn(*[regs[a] for a in args])
+        return [regs[o] for o in self.outputs]
+
+
+@functools.lru_cache(maxsize=64)
+def _device_data(task, seed: int, device: str) -> dict:
+    torch = _torch()
+    inst = tasks.instance(task, seed)
+    move = lambda a: torch.as_tensor(np.ascontiguousarray(a), device=device)   # noqa: E731
+    out = {name: move(getattr(inst, name)) for name in inst.__dataclass_fields__
+           if isinstance(getattr(inst, name), np.ndarray)}
+    if isinstance(inst, tasks.MLPInstance):
+        out["data"] = tuple(move(a) for a in inst.data)
+    return out
+
+
+def _mlp_forward(torch, w, layers, activation, x):
+    hs = [x]
+    for i, (start, n_in, n_out) in enumerate(layers):
+        weights = w[start:start + n_in * n_out].view(n_in, n_out)
+        bias = w[start + n_in * n_out:start + n_in * n_out + n_out]
+        z = hs[-1] @ weights + bias
+        if i < len(layers) - 1:
+            z = torch.tanh(z) if activation == 0 else torch.clamp_min(z, 0.0)
+        hs.append(z)
+    return hs
+
+
+def _output_loss(torch, out, target, loss_kind):
+    batch = out.shape[0]
+    if loss_kind == 0:
+        shifted = out - out.max(dim=1, keepdim=True).values
+        e = shifted.exp()
+        total = e.sum(dim=1, keepdim=True)
+        return -(target * (shifted - total.log())).sum() / batch, (e / total - target) / batch
+    diff = out - target
+    return (diff * diff).sum() / diff.numel(), diff * (2.0 / diff.numel())
+
+
+def _mlp_backward(torch, w, layers, activation, hs, d_out, grad):
+    delta = d_out
+    for i in range(len(layers) - 1, -1, -1):
+        start, n_in, n_out = layers[i]
+        h_in = hs[i]
+        grad[start:start + n_in * n_out] = (h_in.T @ delta).reshape(-1)
+        grad[start + n_in * n_out:start + n_in * n_out + n_out] = delta.sum(dim=0)
+        if i > 0:
+            d_h = delta @ w[start:start + n_in * n_out].view(n_in, n_out).T
+            delta = d_h * (1.0 - h_in * h_in) if activation == 0 else \
+                torch.where(h_in > 0, d_h, torch.zeros_like(d_h))
+
+
+def train_torch(task, seed: int, program, lr: float, device: str) -> tuple:
+    """Trains one task for one seed on ``device``; returns (final loss, steps)."""
+    torch = _torch()
+    inst = tasks.instance(task, seed)
+    data = _device_data(task, seed, device)
+    w = data["w0"].clone()
+    size = w.shape[0]
+    run = TorchProgram(program, size, device)
+    m = torch.zeros_like(w)
+    v = torch.zeros_like(w)
+    lr_vector = torch.full_like(w, float(lr))
+    with torch.no_grad():
+        if isinstance(inst, tasks.MLPInstance):
+            layers = [(int(o), int(a), int(b)) for o, a, b in
+                      zip(inst.weight_offsets, inst.sizes[:-1], inst.sizes[1:])]
+            x_train, t_train, x_val, t_val = data["data"]
+            batches = data["batches"]
+            steps = batches.shape[0]
+            for step in range(steps):
+                grad = torch.empty_like(w)       # fresh: the program may keep g as m or v
+                index = batches[step]
+                hs = _mlp_forward(torch, w, layers, inst.activation, x_train[index])
+                _, d_out = _output_loss(torch, hs[-1], t_train[index], inst.loss_kind)
+                _mlp_backward(torch, w, layers, inst.activation, hs, d_out, grad)
+                update, m, v = run(w, grad, m, v, lr_vector)
+                w = w - update
+                if (step + 1) % CHECK_EVERY == 0 and not bool(torch.isfinite(w).all()):
+                    return math.inf, step + 1
+            if not bool(torch.isfinite(w).all()):
+                return math.inf, steps
+            hs = _mlp_forward(torch, w, layers, inst.activation, x_val)
+            loss, _ = _output_loss(torch, hs[-1], t_val, inst.loss_kind)
+            return float(loss), steps
+        hessian, optimum, noise = data["hessian"], data["optimum"], data["noise"]
+        steps = noise.shape[0]
+        for step in range(steps):
+            if inst.kind == 0:
+                grad = hessian @ (w - optimum) + noise[step]
+            else:
+                a = w[:-1]
+                r = w[1:] - a * a
+                grad = noise[step].clone()
+                grad[:-1] += -400.0 * a * r - 2.0 * (1.0 - a)
+                grad[1:] += 200.0 * r
+            update, m, v = run(w, grad, m, v, lr_vector)
+            w = w - update
+            if (step + 1) % CHECK_EVERY == 0 and not bool(torch.isfinite(w).all()):
+                return math.inf, step + 1
+        if not bool(torch.isfinite(w).all()):
+            return math.inf, steps
+        if inst.kind == 0:
+            diff = w - optimum
+            return float(0.5 * diff @ (hessian @ diff)), steps
+        a = w[:-1]
+        return float((100.0 * (w[1:] - a * a) ** 2 + (1.0 - a) ** 2).sum()), steps
+
+
+def evaluate_torch(program, task_list: Sequence, seeds: Sequence[int], lr_multiplier: float,
+                   device: str, penalty: float) -> dict:
+    """``optimizer_proxy.evaluate``'s result for ``task_list``, trained with PyTorch."""
+    import time
+    from symsearch.evaluators.optimizer_proxy import _summary, normalized_loss
+    scores: dict = {}
+    total = 0
+    start = time.perf_counter()
+    for task in task_list:
+        for seed in seeds:
+            loss, steps = train_torch(task, seed, program, task.lr * lr_multiplier, device)
+            total += steps
+            scores.setdefault(task.name, []).append(
+                normalized_loss(loss, tasks.reference_loss(task, seed), penalty))
+    return _summary({"scores": scores, "steps": total, "seconds": time.perf_counter() - start,
+                     "backend": "torch"}, penalty)
