@@ -21,11 +21,7 @@ the backends agree to rounding (the tests check 1e-8 relative).
 """
 from __future__ import annotations
 
-import hashlib
-import importlib.util
-import os
 import sys
-import threading
 from pathlib import Path
 from typing import Optional
 
@@ -292,44 +288,12 @@ def train_function(program, constants, w0, lr, kind, hessian, optimum, noise):
 
 # ---- the compiled copy -------------------------------------------------------------------------
 
-_lock = threading.Lock()
-_loaded: dict = {"version": None, "module": None}
-
-
 def compiled_kernels():
     """The Numba-compiled copy of this module's kernels (and interpreter) for the current op
-    registry, or None without Numba.
-
-    The module text (the kernels, importing the registry's generated interpreter by its
-    content-addressed name) is written once, under a name derived from its content, to the
-    interpreter's cache directory, so Numba's on-disk cache finds the compiled loops again in
-    later processes; a registry change makes a new one.
-    """
-    version = _compiled.REGISTRY.version
-    if _loaded["module"] is not None and _loaded["version"] == version:
-        return _loaded["module"]
-    with _lock:
-        if _loaded["module"] is not None and _loaded["version"] == version:
-            return _loaded["module"]
-        interpreter = _compiled.numba_interpreter()     # warns once when Numba is missing
-        if interpreter is None:
-            return None
-        source = kernel_source(interpreter.__module__)
-        digest = hashlib.blake2b(source.encode(), digest_size=10).hexdigest()
-        name = f"_symsearch_optproxy_{digest}"
-        module = sys.modules.get(name)
-        if module is None:
-            path = Path(_compiled.cache_dir()) / f"{name}.py"
-            if not path.exists() or path.read_text() != source:
-                tmp = path.with_suffix(f".{os.getpid()}.tmp")
-                tmp.write_text(source)
-                os.replace(tmp, path)
-            spec = importlib.util.spec_from_file_location(name, path)
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-            sys.modules[name] = module
-        _loaded.update(version=version, module=module)
-        return module
+    registry, or None without Numba (see ``compiled.interpreter_extension``: the module text
+    is written once, under a name derived from its content, so Numba's on-disk cache finds
+    the compiled loops again in later processes; a registry change makes a new one)."""
+    return _compiled.interpreter_extension("_symsearch_optproxy", kernel_source)
 
 
 def kernel_source(interpreter_module: str) -> str:

@@ -47,7 +47,7 @@ from symsearch.programs.ops import EPS, REGISTRY
 
 __all__ = ["WIDTH", "Lowered", "lower_expr", "lower_program", "run", "run_numpy", "run_numba",
            "run_prepared", "generate_source", "numba_interpreter", "numba_available",
-           "cache_dir", "warm_up"]
+           "cache_dir", "warm_up", "load_generated", "interpreter_extension"]
 
 
 # ---- the NumPy interpreter ---------------------------------------------------------------------
@@ -158,7 +158,7 @@ def generate_source() -> str:
     return _HEADER.format(eps=EPS, width=WIDTH) + body + "\n" + _FOOTER
 
 
-_lock = threading.Lock()
+_lock = threading.RLock()
 _compiled: dict = {"version": None, "run": None}
 _numba_missing_warned = False
 
@@ -205,23 +205,58 @@ def numba_interpreter():
                               RuntimeWarning, stacklevel=3)
                 _numba_missing_warned = True
             return None
-        source = generate_source()
-        digest = hashlib.blake2b(source.encode(), digest_size=10).hexdigest()
-        module_name = f"_symsearch_interp_{digest}"
-        module = sys.modules.get(module_name)
-        if module is None:
-            path = cache_dir() / f"{module_name}.py"
-            if not path.exists() or path.read_text() != source:
-                tmp = path.with_suffix(f".{os.getpid()}.tmp")
-                tmp.write_text(source)
-                os.replace(tmp, path)
-            spec = importlib.util.spec_from_file_location(module_name, path)
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-            sys.modules[module_name] = module
+        module = load_generated("_symsearch_interp", generate_source())
         _compiled["run"] = module.run
         _compiled["version"] = version
         return module.run
+
+
+def load_generated(prefix: str, source: str):
+    """Imports generated ``source`` as the module ``<prefix>_<digest of source>``.
+
+    The file is written once (atomically) to :func:`cache_dir`, under a name derived from its
+    content, so Numba's ``cache=True`` finds the compiled code again in later processes, and
+    a change of source makes a new module instead of overwriting one in use.
+    """
+    digest = hashlib.blake2b(source.encode(), digest_size=10).hexdigest()
+    module_name = f"{prefix}_{digest}"
+    module = sys.modules.get(module_name)
+    if module is not None:
+        return module
+    path = cache_dir() / f"{module_name}.py"
+    if not path.exists() or path.read_text() != source:
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(source)
+        os.replace(tmp, path)
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    sys.modules[module_name] = module
+    return module
+
+
+_extensions: dict = {}      # prefix -> (registry version, module)
+
+
+def interpreter_extension(prefix: str, make_source):
+    """A generated module of Numba code that calls the compiled interpreter in nopython mode
+    (e.g. a training loop that runs a candidate program every step), or None without Numba.
+
+    ``make_source(interpreter_module)`` returns the module's source; it should contain
+    ``from {interpreter_module} import run``. The module is regenerated when the op registry
+    changes, and loaded with :func:`load_generated` (so compiled code is cached on disk).
+    """
+    version = REGISTRY.version
+    entry = _extensions.get(prefix)
+    if entry is not None and entry[0] == version:
+        return entry[1]
+    with _lock:
+        interpreter = numba_interpreter()
+        if interpreter is None:
+            return None
+        module = load_generated(prefix, make_source(interpreter.__module__))
+        _extensions[prefix] = (version, module)
+        return module
 
 
 def run_numba(lowered: Lowered, inputs: np.ndarray) -> np.ndarray:

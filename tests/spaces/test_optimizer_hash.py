@@ -33,8 +33,22 @@ def test_rewritten_programs_that_make_the_same_updates_hash_equal(hasher):
                            ("s", "div", "m", "r"), ("dead", "exp", "w"),
                            ("update", "mul", "lr", "s"))
     assert hasher.hash(momentum_sign()) == hasher.hash(via_division)
-    # sign(m) does not see m's scale: accumulating g instead of 0.1 g updates identically
-    assert hasher.hash(momentum_sign()) == hasher.hash(momentum_sign(scale=1.0))
+    reordered = program(("t", "mul", "g", Const(0.1)), ("m", "mul", "m", Const(0.9)),
+                        ("m", "add", "t", "m"), ("s", "sign", "m"),
+                        ("update", "mul", "lr", "s"))
+    assert hasher.hash(momentum_sign()) == hasher.hash(reordered)
+
+
+def test_probes_from_random_states_tell_apart_what_zero_states_cannot(hasher):
+    # From m = 0, sign(0.9 m + 0.1 g) and sign(0.9 m + g) make the same updates, but not
+    # from the states a long run reaches; half of the probe cases start from such states.
+    assert hasher.hash(momentum_sign()) != hasher.hash(momentum_sign(scale=1.0))
+    # v = interp(g², v, 0.999) stays below 1 for a few steps from 0, where arccosh(v) = 0
+    def divide_by(*denominator):
+        return program(("t", "square", "g"), ("v", "interp", "t", "v", Const(0.999)),
+                       ("r", *denominator), ("u", "div", "g", "r"),
+                       ("update", "mul", "u", "lr"))
+    assert hasher.hash(divide_by("arccosh", "v")) != hasher.hash(divide_by("mul", "v", Const(0.0)))
 
 
 def test_unused_state_does_not_change_the_hash_but_used_state_does(hasher):
@@ -70,7 +84,9 @@ def test_eval_cache_skips_an_equivalent_program():
     first = cache.lookup(momentum_sign())
     assert not first.hit
     cache.record(first.key, {"fitness": 0.5}, eval_time=0.1)
-    second = cache.lookup(momentum_sign(scale=1.0))
+    second = cache.lookup(program(("m", "mul", Const(0.9), "m"), ("t", "mul", "g", Const(0.1)),
+                                  ("m", "add", "t", "m"), ("dead", "exp", "v"),
+                                  ("s", "sign", "m"), ("update", "mul", "s", "lr")))
     assert second.hit and second.metrics == {"fitness": 0.5}
 
 
