@@ -53,7 +53,7 @@ from symsearch.programs.program import Program
 
 __all__ = ["PENALTY", "ProxySuite", "DEFAULT_SUITE", "evaluate", "evaluate_candidate",
            "evaluate_heldout", "FunnelEvaluator", "throughput", "check_program",
-           "normalized_loss", "INPUT_NAMES", "OUTPUT_NAMES"]
+           "normalized_loss", "INPUT_NAMES", "OUTPUT_NAMES", "funnel"]
 
 INPUT_NAMES = kernels.INPUT_NAMES
 OUTPUT_NAMES = kernels.OUTPUT_NAMES
@@ -393,3 +393,32 @@ class FunnelEvaluator:
             warm_start_fitness=float(warm),
             warm_start_large_fitness=float(warm_large))
         return result
+
+
+_FUNNELS: dict = {}
+
+
+def funnel(program: Program, warm_start="adamw", promote_margin: float = 0.0,
+           discovery_margin: float = 0.0, backend: str = "auto",
+           large_device: str = "auto") -> dict:
+    """:class:`FunnelEvaluator` as a plain evaluator function, for experiment files::
+
+        evaluator:
+          ref: symsearch.evaluators.optimizer_proxy:funnel
+          kwargs: {warm_start: adamw}
+
+    ``warm_start`` is the name of a known program of ``symsearch.spaces.optimizers``
+    (``adamw``, ``lion``, ...) or a Program. Each process keeps one FunnelEvaluator per
+    setting, so the warm start is scored once per worker.
+    """
+    key = (warm_start if isinstance(warm_start, str) else id(warm_start), promote_margin,
+           discovery_margin, backend, large_device)
+    evaluator = _FUNNELS.get(key)
+    if evaluator is None:
+        if isinstance(warm_start, str):
+            from symsearch.spaces.optimizers import initial_program
+            warm_start = initial_program(warm_start)
+        evaluator = _FUNNELS[key] = FunnelEvaluator(
+            warm_start, promote_margin=promote_margin, discovery_margin=discovery_margin,
+            backend=backend, large_device=large_device)
+    return evaluator(program)
