@@ -218,6 +218,27 @@ class RegularizedEvolution(SearchAlgorithm):
                 f"restart_from={self.restart_from!r}, seed={self.seed})")
 
 
+@register_algorithm("program_evolution")
+class ProgramEvolution(RegularizedEvolution):
+    """Regularized evolution with the choices of Chen et al., "Symbolic Discovery of
+    Optimization Algorithms", for ``ss.evolve`` program spaces: the warm-up population is
+    ``population_size`` copies of the warm-start program (what random sampling gives for an
+    ``evolve`` without an initializer; the evaluation cache answers all but the first), small
+    tournaments, and restarts that alternate between the warm start and the best program
+    when ``restart_after`` results bring no improvement. Use with a functional cache
+    (``EvalCache("functional", hasher=...)``): most children are equivalent to a program
+    already scored.
+    """
+
+    def __init__(self, population_size: int = 100, tournament_size: int = 4,
+                 mutation: Any = None, crossover_prob: float = 0.0,
+                 restart_after: Optional[int] = 3000, restart_from: str = "alternate",
+                 seed: Optional[int] = None):
+        super().__init__(population_size=population_size, tournament_size=tournament_size,
+                         mutation=mutation, crossover_prob=crossover_prob,
+                         restart_after=restart_after, restart_from=restart_from, seed=seed)
+
+
 @register_algorithm("hill_climbing")
 class HillClimbing(RegularizedEvolution):
     """Evolution with a population of one: mutate the best DNA so far.

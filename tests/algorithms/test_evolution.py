@@ -371,3 +371,12 @@ def test_restart_state_round_trips_and_checks_arguments():
     multi = RegularizedEvolution(population_size=2, tournament_size=2, restart_after=3)
     with pytest.raises(ValueError, match="single objective"):
         multi.setup(ss.dna_spec(_evolve_space()), Objectives.parse(["min:a", "min:b"]))
+
+
+def test_program_evolution_has_the_papers_defaults_and_starts_from_the_warm_start():
+    algo = make_algorithm({"type": "program_evolution", "seed": 0})
+    assert isinstance(algo, RegularizedEvolution)
+    assert (algo.population_size, algo.tournament_size, algo.restart_after,
+            algo.restart_from) == (100, 4, 3000, "alternate")
+    algo.setup(ss.dna_spec(_evolve_space()), MIN_LOSS)
+    assert {algo.propose()[0] for _ in range(100)} == {0}   # copies of the initial value

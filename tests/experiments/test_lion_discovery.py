@@ -19,7 +19,7 @@ EXPERIMENTS = pathlib.Path(__file__).resolve().parents[2] / "experiments"
 def test_the_file_builds_what_it_says():
     config = load_experiment_file(str(EXPERIMENTS / "lion_discovery.yaml"))
     algorithm = build_algorithm(config)
-    assert type(algorithm).__name__ == "RegularizedEvolution"
+    assert type(algorithm).__name__ == "ProgramEvolution"
     assert algorithm.restart_after == 3000 and algorithm.tournament_size == 4
     assert isinstance(build_cache(config)["hasher"], FunctionalHasher)
     assert config.runner.value == {"type": "ray", "workers": 2}
