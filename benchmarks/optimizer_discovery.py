@@ -23,7 +23,8 @@ Then, as in Chen et al., "Symbolic Discovery of Optimization Algorithms":
 - evaluations/s of the Numba proxy against the same proxy in NumPy (target >= 10x);
 - a PNG of proxy fitness and held-out score of the incumbent over the search.
 
-    python benchmarks/optimizer_discovery.py                 # ~10 minutes on one core
+    python benchmarks/optimizer_discovery.py                 # ~25 minutes on one core
+    python benchmarks/optimizer_discovery.py --workers 2     # searches on two Ray workers
     python benchmarks/optimizer_discovery.py --quick         # a smoke test, numbers meaningless
     python benchmarks/optimizer_discovery.py --store runs/lion_discovery.db   # report only
 """
@@ -60,12 +61,16 @@ def evolution(args, seed: int) -> RegularizedEvolution:
                                 restart_after=args.restart_after, seed=seed)
 
 
+RUNNER: list = [None]       # set from --workers
+
+
 def run_search(space, evaluator, algorithm, num_trials: int, seed: int,
                cache: bool = True) -> dict:
-    """One search in-process with a memory store; returns its records and timings."""
+    """One search with a memory store (in-process, or on Ray with ``--workers`` > 1);
+    returns its records and timings."""
     start = time.perf_counter()
     result = ss.search(space, evaluator, objective="min:fitness", algorithm=algorithm,
-                       num_trials=num_trials, seed=seed,
+                       num_trials=num_trials, seed=seed, runner=RUNNER[0],
                        cache=EvalCache("functional", hasher=optimizer_hasher()) if cache
                        else False,
                        store=ss.store.MemoryStore())
@@ -225,8 +230,12 @@ def main(argv=None) -> int:
     parser.add_argument("--store", help="report on an experiment store (e.g. "
                         "runs/lion_discovery.db from experiments/lion_discovery.yaml) instead "
                         "of running the program search")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="Ray workers for the searches (1: in-process, deterministic)")
     parser.add_argument("--quick", action="store_true", help="a smoke test: tiny budgets")
     args = parser.parse_args(argv)
+    if args.workers > 1:
+        RUNNER[0] = {"type": "ray", "workers": args.workers}
     global LR_GRID, WD_GRID
     if args.quick:
         args.trials, args.population, args.tournament = 60, 10, 3
