@@ -146,6 +146,10 @@ class Ray(Runner):
         joining = kwargs.get("address", "local") != "local" or (
             "address" not in kwargs and os.environ.get("RAY_ADDRESS"))
         if not joining:
+            # Explicitly local: without an address ray.init() would also join a cluster that
+            # `ray start` (or a stale /tmp/ray/ray_current_cluster file) names, and hang when
+            # that cluster is gone.
+            kwargs["address"] = "local"
             cpus = kwargs.get("num_cpus") or os.cpu_count() or 1
             if self.workers is not None and "num_cpus" not in kwargs:
                 needed = math.ceil(self.workers * self.cpus_per_trial - 1e-9)

@@ -42,19 +42,21 @@ def test_missing_ray_says_how_to_install(monkeypatch):
 def test_local_start_keeps_a_worker_per_fractional_slot(monkeypatch):
     monkeypatch.delenv("RAY_ADDRESS", raising=False)
     runner = Ray(workers=16, cpus_per_trial=0.125, init_kwargs={"num_cpus": 2})
-    assert runner._init_arguments() == {"num_cpus": 2,
+    assert runner._init_arguments() == {"address": "local", "num_cpus": 2,
                                         "_system_config": {"num_workers_soft_limit": 16}}
     # workers=None: as many slots as the CPUs fit
     assert Ray(cpus_per_trial=0.5, init_kwargs={"num_cpus": 2})._init_arguments() == {
-        "num_cpus": 2, "_system_config": {"num_workers_soft_limit": 4}}
-    assert Ray(workers=2, init_kwargs={"num_cpus": 2})._init_arguments() == {"num_cpus": 2}
+        "address": "local", "num_cpus": 2, "_system_config": {"num_workers_soft_limit": 4}}
+    assert Ray(workers=2, init_kwargs={"num_cpus": 2})._init_arguments() == {
+        "address": "local", "num_cpus": 2}
 
 
 def test_local_start_gives_ray_the_cpus_the_workers_need(monkeypatch):
     monkeypatch.delenv("RAY_ADDRESS", raising=False)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    assert Ray(workers=8)._init_arguments() == {"num_cpus": 8}
-    assert Ray(workers=2)._init_arguments() == {}
+    assert Ray(workers=8)._init_arguments() == {"address": "local", "num_cpus": 8}
+    # "local": a new Ray on this machine, never a cluster a stale /tmp/ray file names
+    assert Ray(workers=2)._init_arguments() == {"address": "local"}
 
 
 def test_joining_a_cluster_passes_only_the_address(monkeypatch):
