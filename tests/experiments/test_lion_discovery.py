@@ -23,7 +23,7 @@ def test_the_file_builds_what_it_says():
     assert algorithm.restart_after == 3000 and algorithm.tournament_size == 4
     assert isinstance(build_cache(config)["hasher"], FunctionalHasher)
     assert config.runner.value == {"type": "ray", "workers": 2}
-    assert config.num_trials == 20000 and config.time_budget == 14 * 60
+    assert config.num_trials == 60000 and config.time_budget == 14 * 60
     assert build_evaluator(config) is not None and build_space(config) is not None
 
 
