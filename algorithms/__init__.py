@@ -8,7 +8,8 @@ from symsearch.algorithms.base import (Feedback, SearchAlgorithm, algorithm_name
 from symsearch.algorithms.bandit import ArmBandit
 from symsearch.algorithms.bayesian import CMAES, GP, NSGA2, TPE, Bayesian
 from symsearch.algorithms.early_stopping import make_policy, policy_names
-from symsearch.algorithms.evolution import HillClimbing, RegularizedEvolution
+from symsearch.algorithms.evolution import HillClimbing, ProgramEvolution, RegularizedEvolution
+from symsearch.algorithms.genetic_programming import GeneticProgramming
 from symsearch.algorithms.grid import Grid
 from symsearch.algorithms.hyperband import Hyperband
 from symsearch.algorithms.mutators import Mutator, crossover, mutate
@@ -18,4 +19,5 @@ from symsearch.algorithms.successive_halving import ASHA, SuccessiveHalving
 __all__ = ["Feedback", "SearchAlgorithm", "algorithm_names", "make_algorithm",
            "register_algorithm", "ArmBandit", "make_policy", "policy_names", "Hyperband",
            "ASHA", "SuccessiveHalving", "Bayesian", "CMAES", "GP", "NSGA2", "TPE", "HillClimbing",
-           "RegularizedEvolution", "Grid", "Mutator", "crossover", "mutate", "Random"]
+           "ProgramEvolution", "RegularizedEvolution", "GeneticProgramming", "Grid", "Mutator", "crossover",
+           "mutate", "Random"]

@@ -1,0 +1,513 @@
+"""Genetic programming over expression-tree decisions (Pruner-Zero style).
+
+The space holds one or more ``ss.evolve`` decisions whose values are ``symsearch.programs``
+expression trees and whose mutator is an :class:`~symsearch.programs.ExprMutator` (or any
+object with the same ``variables``, ``ops``, ``constants``, ``const_prob``, ``max_depth`` and
+``max_size``): that is the *primitive set* and the size limits. The algorithm sees only the
+DNASpec (the evolve hyper-value sits on its decision) and DNA.
+
+- **Initialization from scratch**: ramped half-and-half, depths ``init_depth[0]..[1]``, half
+  "full" trees (ops down to the last level), half "grow" trees; the space's initial value is
+  not used.
+- **Generations**: once ``population_size`` results of a generation are back, the parents
+  of the next are the ``elitism`` best individuals seen in the last two generations
+  (elitism: the best never get lost) plus the best of the new offspring. ``propose`` never
+  waits for a generation to finish (asynchronous workers keep busy on the current parents).
+- **Children**: two tournament winners (the best of ``tournament_size`` random parents)
+  are crossed over with probability ``crossover_prob`` (subtree crossover: a random subtree
+  of the first is replaced by a random subtree of the second), then mutated with
+  probability ``mutation_prob`` (point mutation: a leaf becomes another leaf or an op
+  another op of the same arity; or subtree mutation: a subtree is replaced by a random one).
+  Every child respects the depth and size limits.
+- **Opposing-operation simplification** (:func:`simplify`): before a child is proposed,
+  ``exp(log x)``, ``sqrt(square x)``, ``x - x``, ``x / x``, double negation and friends are
+  cancelled and no-op subtrees (``x + 0``, ``x * 1``, constant-only subtrees) dropped, so
+  the cache's hash sees the simplified tree and the population does not fill with bloated
+  copies. A child equal (up to commutativity) to one proposed before is redrawn, up to
+  ``max_retries`` times, to keep the population diverse.
+
+Other decisions in the space (choices, numbers) are crossed over uniformly and mutated by
+the default DNA mutation.
+
+>>> import symsearch as ss
+>>> from symsearch.programs import ExprMutator, Var, evaluate
+>>> import numpy as np
+>>> x = np.linspace(-2, 2, 21)
+>>> space = ss.evolve(Var("x"), ExprMutator(["x"], ops=["add", "mul", "sub"], max_depth=4))
+>>> result = ss.search(space, lambda e: float(np.mean((evaluate(e, {"x": x}) - x * x) ** 2)),
+...                    objective="min:loss", num_trials=120, seed=0,
+...                    algorithm=GeneticProgramming(population_size=20))
+>>> result.best.metrics["loss"] < 1e-9
+True
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Optional
+
+import numpy as np
+
+from symsearch.algorithms.base import (Feedback, SearchAlgorithm, _rng_from_json, _rng_state,
+                                       register_algorithm)
+from symsearch.algorithms.mutators import crossover as dna_crossover
+from symsearch.algorithms.mutators import mutate as dna_mutate
+from symsearch.geno.codec import dna_from_json, dna_to_json
+from symsearch.geno.dna import DNA
+from symsearch.geno.sampling import random_dna
+from symsearch.geno.spec import CUSTOM
+from symsearch.programs.expr import Expr
+from symsearch.programs.mutation import from_tuple, to_tuple
+from symsearch.programs.ops import REGISTRY
+
+_LEAF = ("v", "c")
+_PRIMITIVE_FIELDS = ("variables", "ops", "constants", "const_prob", "max_depth", "max_size")
+
+
+# ---- opposing-operation simplification -------------------------------------------------------
+
+#: f(g(x)) -> replacement, with x the inner argument: ("x",) keeps x, ("abs",) gives abs(x).
+_CANCEL = {
+    ("exp", "log"): ("abs",),          # protected log is log|x|
+    ("log", "exp"): ("x",),
+    ("sqrt", "square"): ("abs",),
+    ("square", "sqrt"): ("abs",),      # sqrt is sqrt|x|
+    ("neg", "neg"): ("x",),
+    ("reciprocal", "reciprocal"): ("x",),
+    ("abs", "abs"): ("abs",), ("abs", "neg"): ("abs",), ("abs", "square"): ("square",),
+    ("abs", "sqrt"): ("sqrt",), ("abs", "exp"): ("exp",), ("abs", "sigmoid"): ("sigmoid",),
+    ("square", "neg"): ("square",), ("square", "abs"): ("square",),
+    ("sqrt", "abs"): ("sqrt",), ("sqrt", "neg"): ("sqrt",),
+    ("log", "abs"): ("log",), ("log", "neg"): ("log",),
+    ("zscore", "zscore"): ("zscore",), ("minmax", "minmax"): ("minmax",),
+}
+
+
+def simplify(expr: Expr) -> Expr:
+    """``expr`` with opposing operations cancelled and no-op subtrees dropped.
+
+    >>> from symsearch.programs import call, to_source
+    >>> to_source(simplify(call("exp", call("log", call("neg", call("neg", "W"))))))
+    'abs(W)'
+    >>> to_source(simplify(call("add", call("sub", "X", "X"), call("div", "W", 1.0))))
+    'W'
+    """
+    return from_tuple(simplify_tree(to_tuple(expr)))
+
+
+def simplify_tree(tree: tuple) -> tuple:
+    """:func:`simplify` on a tuple tree (``("v", name)``, ``("c", value)``, ``(op, args)``)."""
+    for _ in range(50):             # rules only shrink the tree: a fixpoint comes quickly
+        new = _simplify(tree)
+        if new == tree:
+            return new
+        tree = new
+    return tree
+
+
+def _simplify(tree: tuple) -> tuple:
+    head = tree[0]
+    if head in _LEAF:
+        return tree
+    args = tuple(_simplify(a) for a in tree[1])
+    if all(a[0] == "c" for a in args):
+        folded = _fold(head, args)
+        if folded is not None:
+            return folded
+    if len(args) == 1:
+        inner = args[0]
+        rule = _CANCEL.get((head, inner[0])) if inner[0] not in _LEAF else None
+        if rule is not None:
+            x = inner[1][0]
+            return x if rule == ("x",) else (rule[0], (x,))
+        return (head, args)
+    a, b = args[0], args[1] if len(args) > 1 else None
+    if len(args) == 2:
+        same = a == b
+        if head == "sub" and same:
+            return ("c", 0.0)
+        if head == "div" and same:
+            return ("c", 1.0)            # protected division: x / x is 1 even at x = 0
+        if head in ("max", "min") and same:
+            return a
+        if head == "add" and _is_const(b, 0.0) or head == "sub" and _is_const(b, 0.0):
+            return a
+        if head == "add" and _is_const(a, 0.0):
+            return b
+        if head == "sub" and _is_const(a, 0.0):
+            return ("neg", (b,))
+        if head == "mul" and _is_const(b, 1.0) or head == "div" and _is_const(b, 1.0):
+            return a
+        if head == "mul" and _is_const(a, 1.0):
+            return b
+        if head == "mul" and (_is_const(a, 0.0) or _is_const(b, 0.0)):
+            return ("c", 0.0)
+        if head == "div" and _is_const(a, 1.0):
+            return ("reciprocal", (b,))  # the same protection: 1 where |b| <= EPS
+    return (head, args)
+
+
+def _is_const(tree: Optional[tuple], value: float) -> bool:
+    return tree is not None and tree[0] == "c" and float(tree[1]) == value
+
+
+def _fold(op: str, args: tuple) -> Optional[tuple]:
+    try:
+        fn = REGISTRY.get(op).numpy_fn
+        with np.errstate(all="ignore"):
+            value = float(np.asarray(fn(*[np.float64(a[1]) for a in args])).reshape(-1)[0])
+    except Exception:
+        return None
+    return ("c", value) if math.isfinite(value) else None
+
+
+def canonical(tree: tuple) -> str:
+    """Source text with commutative arguments sorted: equal for ``mul(a, b)``/``mul(b, a)``."""
+    head = tree[0]
+    if head == "v":
+        return tree[1]
+    if head == "c":
+        return repr(float(tree[1]))
+    parts = [canonical(a) for a in tree[1]]
+    if REGISTRY.get(head).commutative:
+        parts.sort()
+    return f"{head}({', '.join(parts)})"
+
+
+# ---- tree operators over one primitive set ----------------------------------------------------
+
+def depth(tree: tuple) -> int:
+    return 1 if tree[0] in _LEAF else 1 + max(depth(a) for a in tree[1])
+
+
+def size(tree: tuple) -> int:
+    return 1 if tree[0] in _LEAF else 1 + sum(size(a) for a in tree[1])
+
+
+def _paths(tree: tuple, path: tuple = ()) -> list:
+    out = [path]
+    if tree[0] not in _LEAF:
+        for i, child in enumerate(tree[1]):
+            out.extend(_paths(child, path + (i,)))
+    return out
+
+
+def _get(tree: tuple, path: tuple) -> tuple:
+    for i in path:
+        tree = tree[1][i]
+    return tree
+
+
+def _replace(tree: tuple, path: tuple, new: tuple) -> tuple:
+    if not path:
+        return new
+    args = list(tree[1])
+    args[path[0]] = _replace(args[path[0]], path[1:], new)
+    return (tree[0], tuple(args))
+
+
+class TreeOperators:
+    """Random trees, subtree crossover and point/subtree mutation over one primitive set
+    (read from an ``ExprMutator``-like ``primitives``), always within its limits."""
+
+    def __init__(self, primitives: Any, subtree_depth: int = 3, max_tries: int = 20) -> None:
+        missing = [f for f in _PRIMITIVE_FIELDS if not hasattr(primitives, f)]
+        if missing:
+            raise TypeError(f"the primitive set (an evolve decision's mutator) must have "
+                            f"{list(_PRIMITIVE_FIELDS)}; {type(primitives).__name__} lacks "
+                            f"{missing}")
+        self.variables = list(primitives.variables)
+        self.ops = list(primitives.ops)
+        self.constants = [float(c) for c in primitives.constants]
+        self.const_prob = float(primitives.const_prob) if self.constants else 0.0
+        self.max_depth = int(primitives.max_depth)
+        self.max_size = int(primitives.max_size)
+        self.arity = {op: REGISTRY.get(op).arity for op in self.ops}
+        self.subtree_depth = subtree_depth
+        self.max_tries = max_tries
+
+    def fits(self, tree: tuple) -> bool:
+        return depth(tree) <= self.max_depth and size(tree) <= self.max_size
+
+    def leaf(self, rng) -> tuple:
+        if self.constants and rng.random() < self.const_prob:
+            return ("c", rng.choice(self.constants))
+        return ("v", rng.choice(self.variables))
+
+    def random_tree(self, rng, max_depth: int, method: str = "grow") -> tuple:
+        """A "full" tree (every branch reaches ``max_depth``) or a "grow" tree (leaves may
+        come earlier; the leaf probability is the share of leaves among the primitives)."""
+        if max_depth <= 1:
+            return self.leaf(rng)
+        n_leaves = len(self.variables) + (1 if self.constants else 0)
+        if method == "grow" and rng.random() < n_leaves / (n_leaves + len(self.ops)):
+            return self.leaf(rng)
+        op = rng.choice(self.ops)
+        return (op, tuple(self.random_tree(rng, max_depth - 1, method)
+                          for _ in range(self.arity[op])))
+
+    def ramped(self, rng, index: int, depths: tuple) -> tuple:
+        """The ``index``-th tree of a ramped half-and-half population over ``depths``."""
+        lo, hi = depths
+        span = hi - lo + 1
+        target = lo + index % span
+        method = "full" if (index // span) % 2 == 0 else "grow"
+        for _ in range(self.max_tries):
+            tree = self.random_tree(rng, min(target, self.max_depth), method)
+            if self.fits(tree):
+                return tree
+            method = "grow"
+        return self.leaf(rng)
+
+    def crossover(self, a: tuple, b: tuple, rng) -> tuple:
+        """A random subtree of ``a`` replaced by a random subtree of ``b``."""
+        for _ in range(self.max_tries):
+            child = _replace(a, rng.choice(_paths(a)), _get(b, rng.choice(_paths(b))))
+            if self.fits(child):
+                return child
+        return a
+
+    def mutate(self, tree: tuple, rng, point_prob: float = 0.5) -> tuple:
+        """Point mutation with probability ``point_prob``, else subtree mutation."""
+        for _ in range(self.max_tries):
+            path = rng.choice(_paths(tree))
+            node = _get(tree, path)
+            if rng.random() < point_prob:
+                if node[0] in _LEAF:
+                    new = self.leaf(rng)
+                else:
+                    same = [o for o in self.ops if o != node[0]
+                            and self.arity[o] == len(node[1])]
+                    if not same:
+                        continue
+                    new = (rng.choice(same), node[1])
+            else:
+                new = self.random_tree(rng, self.subtree_depth, "grow")
+            child = _replace(tree, path, new)
+            if child != tree and self.fits(child):
+                return child
+        return tree
+
+
+# ---- the algorithm ------------------------------------------------------------------------------
+
+@register_algorithm("genetic_programming", "gp_tree")
+class GeneticProgramming(SearchAlgorithm):
+    """Generational genetic programming with elitism; see the module docstring.
+
+    Args:
+      population_size: individuals per generation (also the initial population).
+      tournament_size: parents sampled per tournament.
+      crossover_prob: probability that a child is a subtree crossover of two winners.
+      mutation_prob: probability that a child is mutated (a child that is neither crossed
+        over nor mutated is always mutated, so no child is a plain copy).
+      point_prob: share of point mutations among mutations (the rest are subtree ones).
+      elitism: how many of the best individuals always stay among the parents.
+      init_depth: ``[min, max]`` depths of the ramped half-and-half initial population.
+      simplify: apply the opposing-operation simplification to every proposed tree.
+      max_retries: redraws of a child already proposed before, to keep the search diverse.
+    """
+
+    needs_objective = True
+
+    def __init__(self, population_size: int = 50, tournament_size: int = 5,
+                 crossover_prob: float = 0.7, mutation_prob: float = 0.3,
+                 point_prob: float = 0.5, elitism: int = 2, init_depth: Any = (2, 4),
+                 simplify: bool = True, max_retries: int = 20,
+                 seed: Optional[int] = None) -> None:
+        super().__init__(seed)
+        _check_int("population_size", population_size, 2)
+        _check_int("tournament_size", tournament_size, 1)
+        _check_int("elitism", elitism, 0)
+        _check_int("max_retries", max_retries, 0)
+        if tournament_size > population_size:
+            raise ValueError(f"tournament_size must be at most population_size "
+                             f"({population_size}), got {tournament_size}")
+        if elitism >= population_size:
+            raise ValueError(f"elitism must be less than population_size ({population_size}), "
+                             f"got {elitism}")
+        for name, value in (("crossover_prob", crossover_prob), ("mutation_prob", mutation_prob),
+                            ("point_prob", point_prob)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                    or not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} must be a number in [0, 1], got {value!r}")
+        if not (isinstance(init_depth, (list, tuple)) and len(init_depth) == 2
+                and all(isinstance(d, int) and not isinstance(d, bool) for d in init_depth)
+                and 1 <= init_depth[0] <= init_depth[1]):
+            raise ValueError(f"init_depth must be [min, max] ints with 1 <= min <= max, got "
+                             f"{init_depth!r}")
+        self.population_size = population_size
+        self.tournament_size = tournament_size
+        self.crossover_prob = float(crossover_prob)
+        self.mutation_prob = float(mutation_prob)
+        self.point_prob = float(point_prob)
+        self.elitism = elitism
+        self.init_depth = (int(init_depth[0]), int(init_depth[1]))
+        self.simplify = bool(simplify)
+        self.max_retries = max_retries
+        self._reset()
+
+    def _reset(self) -> None:
+        self.operators: dict = {}          # decision index -> TreeOperators
+        self.generation = 0
+        self.parents: list = []            # [dna, fitness, trial_id], best first
+        self.offspring: list = []          # results of the current generation
+        self.returned = 0                  # results of the current generation, failed included
+        self.num_proposed = 0
+        self.seen: set = set()
+
+    def setup(self, spec, objectives=None, seed=None) -> None:
+        super().setup(spec, objectives, seed)
+        if objectives is not None and objectives.is_multi:
+            raise ValueError("GeneticProgramming optimizes a single objective")
+        self._reset()
+        for d in spec.decisions:
+            mutator = getattr(d.hyper, "mutator", None)
+            if d.kind == CUSTOM and all(hasattr(mutator, f) for f in _PRIMITIVE_FIELDS):
+                self.operators[d.index] = TreeOperators(mutator)
+        if not self.operators:
+            raise ValueError("GeneticProgramming needs a space with an ss.evolve decision over "
+                             "expression trees whose mutator is an ExprMutator (the primitive "
+                             "set), e.g. symsearch.spaces.pruning_metrics.make_space()")
+
+    # ---- proposals -------------------------------------------------------------------------
+    def propose(self) -> DNA:
+        index = self.num_proposed
+        self.num_proposed += 1
+        for _ in range(self.max_retries + 1):
+            if self.generation == 0 and index < self.population_size or not self.parents:
+                values = self._initial(index)
+                index += self.population_size   # a redraw takes another depth/method slot
+            else:
+                values = self._child()
+            key = self._key(values)
+            if key not in self.seen:
+                break
+        self.seen.add(key)
+        return DNA(values)
+
+    def _initial(self, index: int) -> list:
+        values = list(random_dna(self.spec, self.rng))
+        for i, ops in self.operators.items():
+            if values[i] is not None:
+                values[i] = self._finish(ops, ops.ramped(self.rng, index, self.init_depth))
+        return values
+
+    def _child(self) -> list:
+        rng = self.rng
+        first = self._tournament()
+        crossed = rng.random() < self.crossover_prob and len(self.parents) > 1
+        mutated = rng.random() < self.mutation_prob or not crossed
+        if crossed:
+            second = self._tournament()
+            if len(self.operators) < len(self.spec.decisions):
+                values = list(dna_crossover(self.spec, first, second, rng))
+            else:
+                values = list(first)
+            for i, ops in self.operators.items():
+                if values[i] is not None and second[i] is not None:
+                    values[i] = ops.crossover(to_tuple(values[i]), to_tuple(second[i]), rng)
+        else:
+            values = list(first)
+        if mutated:
+            active = [i for i in self.spec.active_indices(values)]
+            point = rng.choice(active) if active else None
+            if point is not None and point not in self.operators:
+                values = list(dna_mutate(self.spec, DNA(values), rng))
+            elif point is not None:
+                tree = values[point]
+                tree = tree if isinstance(tree, tuple) else to_tuple(tree)
+                values[point] = self.operators[point].mutate(tree, rng, self.point_prob)
+        for i, ops in self.operators.items():
+            if values[i] is not None:
+                tree = values[i] if isinstance(values[i], tuple) else to_tuple(values[i])
+                values[i] = self._finish(ops, tree)
+        return values
+
+    def _finish(self, ops: TreeOperators, tree: tuple) -> Expr:
+        if self.simplify:
+            tree = simplify_tree(tree)
+        return from_tuple(tree)
+
+    def _key(self, values: list) -> str:
+        return "|".join(canonical(to_tuple(v)) if i in self.operators and v is not None
+                        else repr(v) for i, v in enumerate(values))
+
+    def _tournament(self) -> DNA:
+        parents = self.parents
+        sample = self.rng.sample(range(len(parents)), min(self.tournament_size, len(parents)))
+        return parents[min(sample)][0]          # parents are sorted best first
+
+    # ---- feedback and generations -----------------------------------------------------------
+    def feedback(self, dna: DNA, feedback: Feedback) -> None:
+        self.returned += 1
+        fitness = _fitness(feedback, self.objectives)
+        if fitness is not None:
+            self.offspring.append([DNA(dna), fitness, feedback.trial_id])
+        if self.returned >= self.population_size:
+            self._next_generation()
+
+    def _next_generation(self) -> None:
+        ranked = sorted(self.offspring, key=lambda e: -e[1])
+        pool = sorted(self.parents + ranked, key=lambda e: -e[1])
+        elites, keys = [], set()
+        for entry in pool:
+            key = self._key(list(entry[0]))
+            if key not in keys and len(elites) < self.elitism:
+                elites.append(entry)
+                keys.add(key)
+        rest = [e for e in ranked if self._key(list(e[0])) not in keys]
+        new = elites + rest[:self.population_size - len(elites)]
+        if new:
+            self.parents = sorted(new, key=lambda e: -e[1])
+        self.offspring = []
+        self.returned = 0
+        self.generation += 1
+
+    @property
+    def best(self) -> Optional[tuple]:
+        """``(dna, fitness)`` of the best parent (None before the first generation ends)."""
+        return (self.parents[0][0], self.parents[0][1]) if self.parents else None
+
+    # ---- state ---------------------------------------------------------------------------------
+    def state_dict(self) -> dict:
+        return {
+            "rng": _rng_state(self.rng),
+            "generation": self.generation,
+            "parents": [[dna_to_json(d), f, t] for d, f, t in self.parents],
+            "offspring": [[dna_to_json(d), f, t] for d, f, t in self.offspring],
+            "returned": self.returned,
+            "num_proposed": self.num_proposed,
+            "seen": sorted(self.seen),
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        self.rng.setstate(_rng_from_json(state["rng"]))
+        self.generation = int(state["generation"])
+        self.parents = [[dna_from_json(d), f, t] for d, f, t in state["parents"]]
+        self.offspring = [[dna_from_json(d), f, t] for d, f, t in state["offspring"]]
+        self.returned = int(state["returned"])
+        self.num_proposed = int(state["num_proposed"])
+        self.seen = set(state["seen"])
+
+    def __repr__(self) -> str:
+        return (f"GeneticProgramming(population_size={self.population_size}, "
+                f"tournament_size={self.tournament_size}, crossover_prob={self.crossover_prob}, "
+                f"mutation_prob={self.mutation_prob}, elitism={self.elitism}, seed={self.seed})")
+
+
+def _fitness(feedback: Feedback, objectives) -> Optional[float]:
+    if not feedback.ok:
+        return None
+    if feedback.score is not None:
+        value = float(feedback.score)
+    else:
+        value = float(feedback.values[0]) * objectives.signs[0]
+    return value if math.isfinite(value) else None
+
+
+def _check_int(name: str, value: Any, lo: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < lo:
+        raise ValueError(f"{name} must be an int >= {lo}, got {value!r}")
+
+
+__all__ = ["GeneticProgramming", "TreeOperators", "simplify", "simplify_tree", "canonical"]
