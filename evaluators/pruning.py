@@ -36,7 +36,8 @@ from typing import Any
 
 from symsearch.evaluators import tiny_lm
 from symsearch.programs.expr import Call, Const, Var
-from symsearch.programs.ops import EPS, REGISTRY
+from symsearch.programs.ops import REGISTRY
+from symsearch.programs.torch_eval import torch_op
 from symsearch.spaces.pruning_metrics import as_expr, parse_structure, pruned_per_row
 
 #: The perplexity reported for a pruned model whose perplexity is NaN or above it.
@@ -46,73 +47,10 @@ SPLITS = ("valid", "test")
 
 # ---- metric trees in torch ---------------------------------------------------------------------
 
-def _torch_ops() -> dict:
-    import torch
-
-    def safe_den(b):
-        return torch.where(b.abs() > EPS, b, torch.ones_like(b))
-
-    def div(a, b):
-        a, b = torch.broadcast_tensors(a, b)
-        return torch.where(b.abs() > EPS, a / safe_den(b), torch.ones_like(a))
-
-    def reciprocal(a):
-        return torch.where(a.abs() > EPS, 1.0 / safe_den(a), torch.ones_like(a))
-
-    def log(a):
-        m = a.abs()
-        return torch.where(m > EPS, torch.log(torch.where(m > EPS, m, torch.ones_like(m))),
-                           torch.zeros_like(m))
-
-    def rowwise(fn):
-        def op(a):
-            if a.ndim == 0:
-                return fn(a.reshape(1))[0]
-            return fn(a)
-        return op
-
-    def minmax(a):
-        lo = a.amin(-1, keepdim=True)
-        span = a.amax(-1, keepdim=True) - lo
-        return torch.where(span > EPS, (a - lo) / torch.where(span > EPS, span, 1.0), 0.0 * a)
-
-    def zscore(a):
-        mean = a.mean(-1, keepdim=True)
-        std = a.std(-1, keepdim=True, unbiased=False)
-        return torch.where(std > EPS, (a - mean) / torch.where(std > EPS, std, 1.0), 0.0 * a)
-
-    def reduce(fn):
-        def op(*args):
-            args = torch.broadcast_tensors(*args)
-            if args[0].ndim == 0:
-                return fn(*[a.reshape(1) for a in args])[0]
-            return fn(*args).expand(args[0].shape)
-        return op
-
-    return {
-        "add": torch.add, "sub": torch.sub, "mul": torch.mul, "div": div,
-        "max": torch.maximum, "min": torch.minimum, "neg": torch.neg, "abs": torch.abs,
-        "sign": torch.sign, "sqrt": lambda a: torch.sqrt(a.abs()), "log": log,
-        "exp": torch.exp, "square": torch.square, "cube": lambda a: a * a * a,
-        "reciprocal": reciprocal, "sin": torch.sin, "cos": torch.cos, "tanh": torch.tanh,
-        "relu": lambda a: torch.where(a > 0, a, torch.zeros_like(a)),
-        "sigmoid": lambda a: 1.0 / (1.0 + torch.exp(-a)),
-        "minmax": rowwise(minmax), "zscore": rowwise(zscore),
-        "mean": reduce(lambda a: a.mean(-1, keepdim=True)),
-        "norm": reduce(lambda a: torch.sqrt((a * a).sum(-1, keepdim=True))),
-        "dot": reduce(lambda a, b: (a * b).sum(-1, keepdim=True)),
-    }
-
-
-_OPS: dict = {}
-
-
 def torch_scores(metric: Any, W, G, X):
     """The metric's scores for one layer, float64 on ``W``'s device; ``X`` is per input
     channel (``[in]``) or broadcast already. NumPy-only ops run on the CPU."""
     import torch
-    if not _OPS:
-        _OPS.update(_torch_ops())
     W = W.to(torch.float64)
     env = {"W": W, "G": G.to(torch.float64).expand_as(W),
            "X": X.to(torch.float64).expand_as(W)}
@@ -129,7 +67,10 @@ def _walk(expr, env: dict, device):
         return torch.tensor(float(expr.value), dtype=torch.float64, device=device)
     if cls is Call:
         args = [_walk(a, env, device) for a in expr.args]
-        fn = _OPS.get(expr.op)
+        try:
+            fn = torch_op(expr.op)
+        except KeyError:            # an op without a torch twin: NumPy on the CPU
+            fn = None
         if fn is not None:
             return fn(*args)
         import numpy as np

@@ -45,9 +45,8 @@ import numpy as np
 
 import symsearch as ss
 from symsearch.cache.adapters import register_adapter
-from symsearch.programs import (REGISTRY, Call, Const, Expr, ExprMutator, Var, call,
-                                evaluate, register_op, to_source)
-from symsearch.programs.ops import EPS
+from symsearch.programs import (Call, Const, Expr, ExprMutator, Var, call, evaluate,
+                                to_source)
 from symsearch.symbolic.object import Object
 
 VARIABLES = ("W", "G", "X")
@@ -58,52 +57,9 @@ CONSTANTS = (0.5, 1.0, 2.0)
 
 
 # ---- ops this space needs ------------------------------------------------------------------
-
-def _sigmoid(a):
-    return 1.0 / (1.0 + np.exp(-np.asarray(a, dtype=np.float64)))
-
-
-def _rowwise(fn):
-    """A NumPy "vector" op over the last axis; a scalar counts as a one-element row."""
-    def op(a):
-        a = np.asarray(a, dtype=np.float64)
-        if a.ndim == 0:
-            return fn(a.reshape(1))[0]
-        return fn(a)
-    return op
-
-
-def _minmax(a):
-    lo = np.min(a, axis=-1, keepdims=True)
-    span = np.max(a, axis=-1, keepdims=True) - lo
-    return np.where(span > EPS, (a - lo) / np.where(span > EPS, span, 1.0), 0.0 * a)
-
-
-def _zscore(a):
-    mean = np.mean(a, axis=-1, keepdims=True)
-    std = np.std(a, axis=-1, keepdims=True)
-    return np.where(std > EPS, (a - mean) / np.where(std > EPS, std, 1.0), 0.0 * a)
-
-
-_EXTRA_OPS = (
-    # name, numpy_fn, kind, numba_source (the NumPy functions mirror the snippets)
-    ("sigmoid", _sigmoid, "elementwise", "1.0 / (1.0 + np.exp(-a))"),
-    ("minmax", _rowwise(_minmax), "vector",
-     "(a - np.min(a)) / (np.max(a) - np.min(a)) if np.max(a) - np.min(a) > EPS else a * 0.0"),
-    ("zscore", _rowwise(_zscore), "vector",
-     "(a - np.mean(a)) / np.std(a) if np.std(a) > EPS else a * 0.0"),
-)
-
-
-def register_ops() -> None:
-    """Registers ``sigmoid``, ``minmax`` and ``zscore`` unless the registry has them."""
-    for name, fn, kind, source in _EXTRA_OPS:
-        if name not in REGISTRY:
-            register_op(name, 1, fn, kind=kind, numba_source=source,
-                        doc=f"{name} (registered by symsearch.spaces.pruning_metrics)")
-
-
-register_ops()
+# sigmoid, minmax and zscore (row normalizations: "vector" ops over the last axis, i.e. over a
+# row of W) are in symsearch.programs.ops' default registry, so that every process generates
+# the same Numba interpreter.
 
 
 # ---- metrics ---------------------------------------------------------------------------------
@@ -312,7 +268,6 @@ def metric_mutator(max_depth: int = 6, max_size: int = 20,
                    const_prob: float = 0.15) -> MetricMutator:
     """The primitive set and size limits as a :class:`MetricMutator`, which the
     genetic-programming algorithm reads its primitives from."""
-    register_ops()
     return MetricMutator(variables=VARIABLES, ops=ops, constants=constants,
                          const_prob=const_prob, max_depth=max_depth, max_size=max_size,
                          weights={"point": 1.0, "subtree": 1.0}, subtree_depth=3)
@@ -340,5 +295,5 @@ def make_space(max_depth: int = 6, max_size: int = 20, initial: str = "magnitude
 __all__ = ["VARIABLES", "UNARY_OPS", "BINARY_OPS", "CONSTANTS", "PruningMetric", "magnitude",
            "wanda", "gradient", "known_metrics", "as_expr", "metric_scores", "parse_structure",
            "prune_mask", "pruned_per_row", "MaskProbes", "PROBES", "mask_hash", "MetricMutator",
-           "RandomMetric", "metric_mutator", "make_space", "register_ops", "Var", "Const",
+           "RandomMetric", "metric_mutator", "make_space", "Var", "Const",
            "Call"]

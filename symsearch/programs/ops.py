@@ -353,6 +353,45 @@ _OPTIMIZER_OPS = (
      "a * np.minimum(1.0, b[0] / np.maximum(np.sqrt(np.sum(a * a)), EPS))", False, "vector"),
 )
 
+# ---- the pruning-metric ops (Pruner-Zero): a sigmoid and normalizations over a row -------------
+# In the defaults (not registered by the pruning space) so that the registry, and with it the
+# generated Numba interpreter, is the same in every process.
+
+def _sigmoid(a):
+    return 1.0 / (1.0 + np.exp(-np.asarray(a, dtype=np.float64)))
+
+
+def _rowwise(fn):
+    """A NumPy "vector" op over the last axis; a scalar counts as a one-element row."""
+    def op(a):
+        a = np.asarray(a, dtype=np.float64)
+        if a.ndim == 0:
+            return fn(a.reshape(1))[0]
+        return fn(a)
+    return op
+
+
+def _minmax(a):
+    lo = np.min(a, axis=-1, keepdims=True)
+    span = np.max(a, axis=-1, keepdims=True) - lo
+    return np.where(span > EPS, (a - lo) / np.where(span > EPS, span, 1.0), 0.0 * a)
+
+
+def _zscore(a):
+    mean = np.mean(a, axis=-1, keepdims=True)
+    std = np.std(a, axis=-1, keepdims=True)
+    return np.where(std > EPS, (a - mean) / np.where(std > EPS, std, 1.0), 0.0 * a)
+
+
+_PRUNING_OPS = (
+    ("sigmoid", 1, _sigmoid, "1.0 / (1.0 + np.exp(-a))", False, "elementwise"),
+    ("minmax", 1, _rowwise(_minmax),
+     "(a - np.min(a)) / (np.max(a) - np.min(a)) if np.max(a) - np.min(a) > EPS else a * 0.0",
+     False, "vector"),
+    ("zscore", 1, _rowwise(_zscore),
+     "(a - np.mean(a)) / np.std(a) if np.std(a) > EPS else a * 0.0", False, "vector"),
+)
+
 #: Docs of the ops whose behaviour is not obvious from the name.
 _DOCS = {
     "power": "a ** b for integral b, |a| ** b otherwise (no NaN from negative bases)",
@@ -364,12 +403,15 @@ _DOCS = {
                    "as one vector)",
     "cosine_sim": "dot(a, b) / max(|a| |b|, EPS)",
     "clip_by_global_norm": "x * min(1, c / max(|x|, EPS)) with c's first element (a scalar)",
+    "minmax": "(a - min) / (max - min) over the last axis (0 where max - min <= EPS)",
+    "zscore": "(a - mean) / std over the last axis (0 where std <= EPS)",
 }
 
 
 def _register_defaults(names: Optional[Iterable[str]] = None) -> None:
     # Registration order fixes the op codes: the original ops keep codes 0-21.
-    for name, arity, fn, source, commutative, kind in _DEFAULT_OPS + _OPTIMIZER_OPS:
+    for name, arity, fn, source, commutative, kind in \
+            _DEFAULT_OPS + _OPTIMIZER_OPS + _PRUNING_OPS:
         if names is None or name in names:
             REGISTRY.register(name, arity, fn, commutative=commutative, kind=kind,
                               numba_source=source, doc=_DOCS.get(name, ""), replace=True)

@@ -63,12 +63,31 @@ def _build() -> Dict[str, Callable]:
             return fn(*args)
         return reduce
 
+    # Reductions keep the reduced axis (as the NumPy functions do), so a row's result
+    # broadcasts over that row.
     def norm(a):
-        return torch.sqrt(torch.sum(a * a, dim=-1))
+        return torch.sqrt(torch.sum(a * a, dim=-1, keepdim=True))
 
     def cosine_sim(a, b):
-        return torch.sum(a * b, dim=-1) / torch.clamp(
-            torch.sqrt(torch.sum(a * a, dim=-1) * torch.sum(b * b, dim=-1)), min=EPS)
+        return torch.sum(a * b, dim=-1, keepdim=True) / torch.clamp(
+            torch.sqrt(torch.sum(a * a, dim=-1, keepdim=True)
+                       * torch.sum(b * b, dim=-1, keepdim=True)), min=EPS)
+
+    def rowwise(fn):
+        """A "vector" op over the last axis; a scalar counts as a one-element row."""
+        def op(a):
+            return fn(a.reshape(1))[0] if a.ndim == 0 else fn(a)
+        return op
+
+    def minmax(a):
+        lo = a.amin(-1, keepdim=True)
+        span = a.amax(-1, keepdim=True) - lo
+        return torch.where(span > EPS, (a - lo) / torch.where(span > EPS, span, 1.0), 0.0 * a)
+
+    def zscore(a):
+        mean = a.mean(-1, keepdim=True)
+        std = a.std(-1, keepdim=True, unbiased=False)
+        return torch.where(std > EPS, (a - mean) / torch.where(std > EPS, std, 1.0), 0.0 * a)
 
     def clip_by_global_norm(x, c):
         c = c.reshape(-1)[0] if c.dim() else c
@@ -84,8 +103,9 @@ def _build() -> Dict[str, Callable]:
         "reciprocal": lambda a: safe_div(torch.ones_like(a), a),
         "sin": torch.sin, "cos": torch.cos, "tanh": torch.tanh,
         "relu": lambda a: torch.where(a > 0, a, torch.zeros_like(a)),
-        "mean": reduction(lambda a: torch.mean(a, dim=-1)), "norm": reduction(norm),
-        "dot": reduction(lambda a, b: torch.sum(a * b, dim=-1)),
+        "mean": reduction(lambda a: torch.mean(a, dim=-1, keepdim=True)),
+        "norm": reduction(norm),
+        "dot": reduction(lambda a, b: torch.sum(a * b, dim=-1, keepdim=True)),
         "tan": torch.tan, "arcsin": lambda a: torch.asin(a.clamp(-1.0, 1.0)),
         "arccos": lambda a: torch.acos(a.clamp(-1.0, 1.0)), "arctan": torch.atan,
         "sinh": torch.sinh, "cosh": torch.cosh, "arcsinh": torch.asinh, "arccosh": arccosh,
@@ -96,6 +116,8 @@ def _build() -> Dict[str, Callable]:
         "power": power, "interp": lambda a, b, c: (1.0 - c) * a + c * b,
         "global_norm": reduction(norm), "cosine_sim": reduction(cosine_sim),
         "clip_by_global_norm": clip_by_global_norm,
+        "sigmoid": lambda a: 1.0 / (1.0 + torch.exp(-a)),
+        "minmax": rowwise(minmax), "zscore": rowwise(zscore),
     }
 
 
