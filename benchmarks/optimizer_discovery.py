@@ -275,7 +275,10 @@ def main(argv=None) -> int:
           f"{funnel.warm_start_fitness:.4f}, large tier {funnel.warm_start_large_fitness:.4f})")
     if args.store:
         experiment = ss.load_experiment(args.store)
-        program_search = summarize(list(experiment), wall=float("nan"), stats={})
+        records = list(experiment)
+        wall = max((r.finished_at or 0.0) for r in records) - min(r.started_at for r in records)
+        program_search = summarize(records, wall=wall,
+                                   stats={"hash_time_s": experiment.cache_stats()["hash_time"]})
         print(f"program search: read from {args.store} ({program_search['trials']} trials)")
     else:
         print(f"program search: regularized evolution (population {args.population}, "
