@@ -243,6 +243,15 @@ def train_torch(task, seed: int, program, lr: float, device: str) -> tuple:
     m = torch.zeros_like(w)
     v = torch.zeros_like(w)
     lr_vector = torch.full_like(w, float(lr))
+
+    def apply(grad, step: int) -> bool:
+        """One program step on ``w``; False when ``w`` stopped being finite (checked every
+        ``CHECK_EVERY`` steps, to spare device synchronizations)."""
+        nonlocal w, m, v
+        update, m, v = run(w, grad, m, v, lr_vector)
+        w = w - update
+        return (step + 1) % CHECK_EVERY != 0 or bool(torch.isfinite(w).all())
+
     with torch.no_grad():
         if isinstance(inst, tasks.MLPInstance):
             layers = [(int(o), int(a), int(b)) for o, a, b in
@@ -256,9 +265,7 @@ def train_torch(task, seed: int, program, lr: float, device: str) -> tuple:
                 hs = _mlp_forward(torch, w, layers, inst.activation, x_train[index])
                 _, d_out = _output_loss(torch, hs[-1], t_train[index], inst.loss_kind)
                 _mlp_backward(torch, w, layers, inst.activation, hs, d_out, grad)
-                update, m, v = run(w, grad, m, v, lr_vector)
-                w = w - update
-                if (step + 1) % CHECK_EVERY == 0 and not bool(torch.isfinite(w).all()):
+                if not apply(grad, step):
                     return math.inf, step + 1
             if not bool(torch.isfinite(w).all()):
                 return math.inf, steps
@@ -276,9 +283,7 @@ def train_torch(task, seed: int, program, lr: float, device: str) -> tuple:
                 grad = noise[step].clone()
                 grad[:-1] += -400.0 * a * r - 2.0 * (1.0 - a)
                 grad[1:] += 200.0 * r
-            update, m, v = run(w, grad, m, v, lr_vector)
-            w = w - update
-            if (step + 1) % CHECK_EVERY == 0 and not bool(torch.isfinite(w).all()):
+            if not apply(grad, step):
                 return math.inf, step + 1
         if not bool(torch.isfinite(w).all()):
             return math.inf, steps
