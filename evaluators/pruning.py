@@ -38,7 +38,7 @@ from symsearch.evaluators import tiny_lm
 from symsearch.programs.expr import Call, Const, Var
 from symsearch.programs.ops import REGISTRY
 from symsearch.programs.torch_eval import torch_op
-from symsearch.spaces.pruning_metrics import as_expr, parse_structure, pruned_per_row
+from symsearch.spaces.pruning_metrics import as_expr, comparison_groups
 
 #: The perplexity reported for a pruned model whose perplexity is NaN or above it.
 PENALTY = 1e6
@@ -86,18 +86,8 @@ def torch_prune_mask(scores, sparsity: float = 0.5, structure: str = "unstructur
     import torch
     scores = torch.where(torch.isnan(scores), torch.full_like(scores, -math.inf), scores)
     rows, cols = scores.shape
-    nm = parse_structure(structure)
-    if nm is None:
-        if isinstance(sparsity, bool) or not isinstance(sparsity, (int, float)) \
-                or not 0.0 <= sparsity < 1.0:
-            raise ValueError(f"sparsity must be a number in [0, 1), got {sparsity!r}")
-        groups, prune = scores, pruned_per_row(cols, sparsity)
-    else:
-        n, m = nm
-        if cols % m:
-            raise ValueError(f"{structure} sparsity needs rows whose length ({cols}) is a "
-                             f"multiple of {m}")
-        groups, prune = scores.reshape(-1, m), m - n
+    width, prune = comparison_groups(cols, sparsity, structure)
+    groups = scores.reshape(-1, width)
     order = torch.sort(groups, dim=-1, stable=True).indices
     keep = torch.ones(groups.shape, dtype=torch.bool, device=scores.device)
     keep.scatter_(-1, order[:, :prune], False)

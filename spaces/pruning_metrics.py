@@ -149,21 +149,28 @@ def prune_mask(scores: np.ndarray, sparsity: float = 0.5,
     consecutive weights (``"n:m"``, where ``sparsity`` is ignored). NaN counts as the lowest
     score; ties prune the lower column index first (a stable sort)."""
     scores = np.where(np.isnan(scores), -np.inf, np.asarray(scores, dtype=np.float64))
-    nm = parse_structure(structure)
     rows, cols = scores.shape
-    if nm is None:
-        _check_sparsity(sparsity)
-        groups, prune = scores, pruned_per_row(cols, sparsity)
-    else:
-        n, m = nm
-        if cols % m:
-            raise ValueError(f"{structure} sparsity needs rows whose length ({cols}) is a "
-                             f"multiple of {m}")
-        groups, prune = scores.reshape(-1, m), m - n
+    width, prune = comparison_groups(cols, sparsity, structure)
+    groups = scores.reshape(-1, width)
     order = np.argsort(groups, axis=-1, kind="stable")
     keep = np.ones(groups.shape, dtype=bool)
     np.put_along_axis(keep, order[:, :prune], False, axis=-1)
     return keep.reshape(rows, cols)
+
+
+def comparison_groups(cols: int, sparsity: float = 0.5,
+                      structure: str = "unstructured") -> tuple:
+    """``(group width, weights pruned per group)`` for rows of ``cols`` weights: whole rows
+    (unstructured) or blocks of ``m`` (``"n:m"``). Shared by the NumPy and torch masks."""
+    nm = parse_structure(structure)
+    if nm is None:
+        _check_sparsity(sparsity)
+        return cols, pruned_per_row(cols, sparsity)
+    n, m = nm
+    if cols % m:
+        raise ValueError(f"{structure} sparsity needs rows whose length ({cols}) is a "
+                         f"multiple of {m}")
+    return m, m - n
 
 
 def pruned_per_row(cols: int, sparsity: float) -> int:
