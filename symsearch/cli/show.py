@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from symsearch.cli.display import format_candidate_json, format_value
+from symsearch.cli.display import format_candidate_json, format_value, shorten
 from symsearch.cli.stored import (experiment_name, objectives_of, open_experiment, pareto_ids,
                                   ranked_trials, scored_trials, status_counts)
 
@@ -18,6 +18,9 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("store", help="the experiment store (e.g. runs/quickstart.db)")
     parser.add_argument("--top", type=int, default=10, metavar="K",
                         help="how many trials to show (default 10)")
+    parser.add_argument("--distinct", action="store_true",
+                        help="show each candidate once: leave out cached trials that repeat a "
+                        "shown trial's answer, and trials whose candidate was already shown")
     parser.set_defaults(handler=show_command)
 
 
@@ -47,7 +50,8 @@ def show_command(args: argparse.Namespace) -> int:
         rows = [r for r in experiment.trials if r.status in ("done", "cached")][:args.top]
         front: set = set()
     else:
-        rows = ranked_trials(experiment, objectives)[:args.top]
+        rows = ranked_trials(experiment, objectives)
+        rows = (_distinct(rows) if args.distinct else rows)[:args.top]
         front = pareto_ids(scored_trials(experiment, objectives), objectives) \
             if objectives.is_multi else set()
     if not rows:
@@ -74,11 +78,49 @@ def show_command(args: argparse.Namespace) -> int:
         cells = [f"{r.id}{'*' if r.id in front else ''}", r.status]
         cells += [format_value(metrics.get(n)) for n in objective_names]
         cells += [format_value(metrics[k]) if k in metrics else "" for k in other]
-        cells.append(format_candidate_json(r.candidate_json, max_length=100))
+        cells.append(candidate_text(r.candidate_json))
         table.add_row(*cells)
     console.print(table)
     _print_failures(console, experiment)
     return 0
+
+
+def _distinct(rows: list) -> list:
+    """The rows without repeats: a cached trial whose source trial is shown, or a trial whose
+    stored candidate (or functional hash) was already shown."""
+    seen_ids, seen_keys, out = set(), set(), []
+    for r in rows:
+        key = r.functional_hash or r.candidate_json
+        if (r.cached_from is not None and r.cached_from in seen_ids) or \
+                (key is not None and key in seen_keys):
+            continue
+        seen_ids.add(r.id)
+        if r.cached_from is not None:
+            seen_ids.add(r.cached_from)
+        if key is not None:
+            seen_keys.add(key)
+        out.append(r)
+    return out
+
+
+def candidate_text(candidate_json: Any, max_length: int = 100) -> str:
+    """A stored candidate in one line: programs and expression trees (also inside a symbolic
+    object, e.g. a pruning metric) as source, ``"a = op(b); ...; return x"``; anything else
+    as its compact symbolic form."""
+    if candidate_json and "symsearch.programs." in candidate_json:
+        try:
+            import symsearch as ss
+            import symsearch.programs  # noqa: F401  (registers Program, Statement, Call, ...)
+            from symsearch.cli.run import program_source
+            source = program_source(ss.from_json_str(candidate_json))
+        except Exception:       # not loadable here: fall back to the compact form
+            source = None
+        if source is not None:
+            lines = [line.strip() for line in source.splitlines()]
+            if lines[0].startswith("def "):
+                lines = lines[1:]
+            return shorten("; ".join(lines), 4 * max_length)
+    return format_candidate_json(candidate_json, max_length=max_length)
 
 
 def _saved_text(experiment: Any, counts: dict) -> str:
