@@ -54,6 +54,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="GP population size (default 50)")
     parser.add_argument("--seeds", type=int, default=3, help="calibration seeds (default 3)")
     parser.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    parser.add_argument("--store", default=None,
+                        help="report on an experiment store (e.g. runs/pruning_metric.db from "
+                        "experiments/pruning_metric.yaml) instead of running the search")
     args = parser.parse_args(argv)
     quick = args.quick
     args.model = args.model or ("tiny" if quick else "small")
@@ -87,6 +90,25 @@ def run_search(args) -> tuple:
                "hit_rate": stats["hit_rate"], "mean_eval_time": stats["mean_eval_time"],
                "generations": algorithm.generation}
     return result.best.value, result.best.metrics["perplexity"], summary
+
+
+def from_store(path: str) -> tuple:
+    """The best metric of an experiment store, as ``run_search`` returns it."""
+    import symsearch as ss
+    import symsearch.spaces.pruning_metrics  # noqa: F401  (registers PruningMetric)
+    experiment = ss.load_experiment(path)
+    best = experiment.best("min:perplexity")
+    if best is None:
+        raise SystemExit(f"{path}: no successful trial to report on")
+    stats = experiment.cache_stats()
+    trials = experiment.trials
+    done = [t for t in trials if t.status == "done"]
+    seconds = max((t.finished_at or 0.0) for t in trials) - min(t.started_at for t in trials)
+    summary = {"trials": len(trials), "evaluations": len(done), "seconds": seconds,
+               "hit_rate": stats["hit_rate"],
+               "mean_eval_time": sum(t.finished_at - t.started_at for t in done) / len(done),
+               "generations": "?"}
+    return ss.from_json_str(best.candidate_json), best.metrics["perplexity"], summary
 
 
 def measure(args, evolved) -> dict:
@@ -162,15 +184,16 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     from symsearch.evaluators import pruning
     start = time.perf_counter()
-    print(f"pruning_metric: model {args.model!r}, GP population {args.population}, "
-          f"{args.trials} trials / {args.time:.0f} s, {args.seeds} calibration seed(s)",
+    search = f"the search of {args.store}" if args.store else \
+        f"GP population {args.population}, {args.trials} trials / {args.time:.0f} s"
+    print(f"pruning_metric: model {args.model!r}, {search}, {args.seeds} calibration seed(s)",
           flush=True)
     t0 = time.perf_counter()
     task = pruning.get_task(args.model, calibration_seed=0, device=args.device)
     print(f"model ready in {time.perf_counter() - t0:.1f} s on {task.device} "
           f"({sum(m.weight.numel() for _, m in task.layers)} prunable weights in "
           f"{len(task.layers)} linear layers)", flush=True)
-    evolved, best, summary = run_search(args)
+    evolved, best, summary = from_store(args.store) if args.store else run_search(args)
     print(f"\nSearch: {summary['trials']} trials in {summary['seconds']:.0f} s "
           f"({summary['trials'] / summary['seconds']:.2f} trials/s), "
           f"{summary['evaluations']} evaluations ({summary['evaluations'] / summary['seconds']:.2f}"
