@@ -3,8 +3,9 @@
 Same tasks, same seeds, same arrays and the same math as ``_optimizer_kernels`` (float64, the
 program interpreted op by op on tensors of all P parameters), so on the CPU it agrees with the
 Numba loops to rounding; on a GPU the results are deterministic for one device kind but not
-bit-identical to the CPU's. Only programs whose ops all have an entry in :data:`TORCH_OPS`
-run here (:func:`supports`); the funnel sends the others to the Numba loops.
+bit-identical to the CPU's. The ops are the shared torch twins of
+``symsearch.programs.torch_eval``; only programs whose ops all have one run here
+(:func:`supports`); the funnel sends the others to the Numba loops.
 
 Non-finite parameters are checked every :data:`CHECK_EVERY` steps (each check synchronizes
 with the GPU); parameters that stopped being finite stay so, so the result is the same as
@@ -20,9 +21,7 @@ import numpy as np
 
 from symsearch.evaluators import _optimizer_tasks as tasks
 from symsearch.programs.lowering import lower_program
-from symsearch.programs.ops import EPS, REGISTRY
-
-ATANH_LIMIT = 1.0 - 1e-12          # as in symsearch.programs.ops
+from symsearch.programs.ops import REGISTRY
 
 CHECK_EVERY = 25
 
@@ -32,132 +31,30 @@ def _torch():
     return torch
 
 
-def _where_safe(torch, condition, value, fallback):
-    return torch.where(condition, value, torch.full_like(value, fallback))
+def _twin(name: str):
+    """The torch twin of op ``name`` (``symsearch.programs.torch_eval``), with a reduction's
+    result broadcast over all elements, as in the interpreters' registers."""
+    from symsearch.programs.torch_eval import torch_op
+    fn = torch_op(name)
+    if REGISTRY.get(name).kind != "reduction":
+        return fn
+    return lambda *args: fn(*args).expand(_torch().broadcast_shapes(*(a.shape for a in args)))
 
 
-def _div(a, b):
-    torch = _torch()
-    ok = b.abs() > EPS
-    return _where_safe(torch, ok, a / torch.where(ok, b, torch.ones_like(b)), 1.0)
-
-
-def _reciprocal(a):
-    torch = _torch()
-    ok = a.abs() > EPS
-    return _where_safe(torch, ok, 1.0 / torch.where(ok, a, torch.ones_like(a)), 1.0)
-
-
-def _log(a):
-    torch = _torch()
-    ok = a.abs() > EPS
-    return _where_safe(torch, ok, torch.log(torch.where(ok, a.abs(), torch.ones_like(a))), 0.0)
-
-
-def _protected_log(fn):
-    def log(a):
-        torch = _torch()
-        ok = a.abs() > EPS
-        return _where_safe(torch, ok, fn(torch.where(ok, a.abs(), torch.ones_like(a))), 0.0)
-    return log
-
-
-def _log1p(a):
-    torch = _torch()
-    inside = a > -1.0
-    outside = -1.0 - a
-    far = outside > EPS
-    zeros, ones = torch.zeros_like(a), torch.ones_like(a)
-    return torch.where(inside, torch.log1p(torch.where(inside, a, zeros)),
-                       torch.where(far, torch.log(torch.where(far, outside, ones)), zeros))
-
-
-def _arccosh(a):
-    torch = _torch()
-    magnitude = a.abs()
-    keep = (magnitude >= 1.0) | torch.isnan(magnitude)
-    return torch.arccosh(torch.where(keep, magnitude, torch.ones_like(a)))
-
-
-def _power(a, b):
-    torch = _torch()
-    return torch.where(torch.remainder(b, 1.0) == 0.0, torch.pow(a, b), torch.pow(a.abs(), b))
-
-
-def _cbrt(a):
-    torch = _torch()
-    return torch.sign(a) * a.abs().pow(1.0 / 3.0)
-
-
-def _clip_by_global_norm(a, b):
-    torch = _torch()
-    norm = (a * a).sum().sqrt()
-    scale = torch.minimum(torch.ones_like(norm), b[0] / torch.clamp_min(norm, EPS))
-    return a * scale
-
-
-def _full(value):
-    """A reduction's scalar broadcast over all elements, as in the interpreters' registers."""
-    return lambda *args: value(*args).expand(args[0].shape)
-
-
-#: PyTorch versions of the default ops, with the NumPy functions' protection and NaN rules.
-TORCH_OPS = {
-    "add": lambda a, b: a + b,
-    "sub": lambda a, b: a - b,
-    "mul": lambda a, b: a * b,
-    "div": _div,
-    "max": lambda a, b: _torch().maximum(a, b),
-    "min": lambda a, b: _torch().minimum(a, b),
-    "neg": lambda a: -a,
-    "abs": lambda a: a.abs(),
-    "sign": lambda a: _torch().where(a == a, _torch().sign(a), a),     # NaN stays NaN
-    "sqrt": lambda a: a.abs().sqrt(),
-    "log": _log,
-    "exp": lambda a: a.exp(),
-    "square": lambda a: a * a,
-    "cube": lambda a: a * a * a,
-    "reciprocal": _reciprocal,
-    "sin": lambda a: a.sin(),
-    "cos": lambda a: a.cos(),
-    "tanh": lambda a: a.tanh(),
-    "relu": lambda a: _torch().where(a > 0, a, _torch().zeros_like(a)),
-    "mean": _full(lambda a: a.mean()),
-    "norm": _full(lambda a: (a * a).sum().sqrt()),
-    "dot": _full(lambda a, b: (a * b).sum()),
-    # The optimizer space's ops (symsearch.programs.ops._OPTIMIZER_OPS), same protections.
-    "tan": lambda a: a.tan(),
-    "arcsin": lambda a: a.clamp(-1.0, 1.0).arcsin(),
-    "arccos": lambda a: a.clamp(-1.0, 1.0).arccos(),
-    "arctan": lambda a: a.arctan(),
-    "sinh": lambda a: a.sinh(),
-    "cosh": lambda a: a.cosh(),
-    "arcsinh": lambda a: a.arcsinh(),
-    "arccosh": _arccosh,
-    "arctanh": lambda a: a.clamp(-ATANH_LIMIT, ATANH_LIMIT).arctanh(),
-    "cbrt": _cbrt,
-    "expm1": lambda a: a.expm1(),
-    "exp2": lambda a: _torch().exp2(a),
-    "log1p": _log1p,
-    "log2": _protected_log(lambda a: _torch().log2(a)),
-    "log10": _protected_log(lambda a: _torch().log10(a)),
-    "power": _power,
-    "interp": lambda a, b, c: (1.0 - c) * a + c * b,
-    "global_norm": _full(lambda a: (a * a).sum().sqrt()),
-    "cosine_sim": _full(lambda a, b: (a * b).sum() / _torch().clamp_min(
-        ((a * a).sum() * (b * b).sum()).sqrt(), EPS)),
-    "clip_by_global_norm": _clip_by_global_norm,
-}
+def __getattr__(name: str):
+    # TORCH_OPS: the registered ops' torch twins, built on first use (torch is imported lazily).
+    if name == "TORCH_OPS":
+        from symsearch.programs.torch_eval import torch_op_names
+        return {op: _twin(op) for op in torch_op_names() if op in REGISTRY}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def supports(program) -> bool:
-    """Whether every op the program runs has a PyTorch version in :data:`TORCH_OPS`."""
+    """Whether every op the program runs has a PyTorch twin (``torch_eval``)."""
+    from symsearch.programs.torch_eval import torch_op_names
+    known = set(torch_op_names())
     lowered = lower_program(program)
-    for row in lowered.instructions.tolist():
-        op = REGISTRY.by_code(row[0])
-        if op.name not in TORCH_OPS:
-            return False
-    return True
+    return all(REGISTRY.by_code(row[0]).name in known for row in lowered.instructions.tolist())
 
 
 class TorchProgram:
@@ -169,7 +66,7 @@ class TorchProgram:
         self.fns = []
         for row in lowered.instructions.tolist():
             op = REGISTRY.by_code(row[0])
-            self.fns.append((TORCH_OPS[op.name], row[1], row[2:2 + op.arity]))
+            self.fns.append((_twin(op.name), row[1], row[2:2 + op.arity]))
         self.n_inputs = lowered.n_inputs
         self.constants = [torch.full((size,), float(c), dtype=torch.float64, device=device)
                           for c in lowered.constants]
