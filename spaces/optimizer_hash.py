@@ -39,12 +39,11 @@ from typing import Any
 import numpy as np
 
 from symsearch.cache import FunctionalHasher, ProbeInput, ProbeSet, register_adapter
+from symsearch.cache.adapters import cached_lowering
 from symsearch.programs.compiled import lower_program, run_numpy
 from symsearch.programs.program import Program
+from symsearch.spaces.optimizers import INPUTS, OUTPUTS
 
-#: The program signature every optimizer program has.
-INPUTS = ("w", "g", "m", "v", "lr")
-OUTPUTS = ("update", "m", "v")
 
 
 class UnrolledOptimizer:
@@ -110,21 +109,6 @@ def optimizer_hasher(steps: int = 6, count: int = 8, elements: int = 16, digits:
                             backend=backend, select=Unroll(steps))
 
 
-_LOWERED: dict = {}
-
-
-def _lowered(program: Program):
-    digest = program.__dict__.get("_sym_hash_cache")
-    low = _LOWERED.get(digest) if digest is not None else None
-    if low is None:
-        low = lower_program(program)
-        if digest is not None:
-            if len(_LOWERED) > 20_000:
-                _LOWERED.clear()
-            _LOWERED[digest] = low
-    return low
-
-
 def _initial_inputs(low, probes: ProbeSet) -> tuple:
     """The registers' inputs ``[n_inputs, count, elements]`` at the first step, and the
     register indices of ``w, g, m, v``."""
@@ -181,7 +165,8 @@ def unrolled_outputs(candidate: UnrolledOptimizer, probes: ProbeSet, hasher) -> 
     """The updates of ``candidate.steps`` steps on each probe quadratic: one output of shape
     ``(count, steps * elements)``. Numba runs the whole loop unless the hasher's backend is
     ``"numpy"`` (or an op of the program has no Numba version)."""
-    low = _lowered(candidate.program)
+    program = candidate.program
+    low = cached_lowering(program, lambda: lower_program(program))
     c, h, noise = probes.array("c"), probes.array("h"), probes.array("noise")
     inputs, (iw, ig, im, iv) = _initial_inputs(low, probes)
     count, elements = c.shape

@@ -102,7 +102,9 @@ def find_adapter(candidate: Any) -> Optional[Callable]:
 _LOWERED: dict = {}        # structural digest -> Lowered; re-hashing a seen candidate skips lowering
 
 
-def _lowered(candidate, lower: Callable):
+def cached_lowering(candidate, lower: Callable):
+    """``lower()``, memoized by the candidate's cached structural digest (when it has one), so
+    re-hashing a candidate seen before skips lowering it."""
     digest = candidate.__dict__.get("_sym_hash_cache")
     if digest is not None:
         low = _LOWERED.get(digest)
@@ -117,13 +119,13 @@ def _lowered(candidate, lower: Callable):
 
 
 def program_outputs(program: Program, probes, hasher) -> list:
-    low = _lowered(program, lambda: lower_program(program))
+    low = cached_lowering(program, lambda: lower_program(program))
     out = run_prepared(low, probes.stacked(low.input_names), hasher.backend)
     return list(out)
 
 
 def expr_outputs(expr: Expr, probes, hasher) -> list:
-    low = _lowered(expr, lambda: lower_expr(expr))
+    low = cached_lowering(expr, lambda: lower_expr(expr))
     names = low.input_names
     inputs = probes.stacked(names) if names else np.zeros((0, probes.count, 1))
     return list(run_prepared(low, inputs, hasher.backend))
