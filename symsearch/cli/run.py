@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import Any, Optional
+from typing import Any
 
+from symsearch.cli.display import program_source
 from symsearch.cli.errors import UserError
 
 
@@ -142,22 +143,3 @@ def print_result(result: Any, store_path: str) -> None:
             print("As source (dead statements removed):" if "\n" in source else "As a formula:")
             print(source)
     print(f"Store: {store_path}")
-
-
-def program_source(value: Any) -> Optional[str]:
-    """Readable source of a program or expression tree (dead statements removed), also when
-    it is the only program or expression field of a symbolic object (such as a pruning
-    metric); None for other candidates."""
-    from symsearch.programs import Expr, Program, remove_dead_statements, to_source
-    from symsearch.programs.program import to_source as program_to_source
-    from symsearch.symbolic.object import Object
-    if isinstance(value, Program):
-        return program_to_source(remove_dead_statements(value))
-    if isinstance(value, Expr):
-        return to_source(value)
-    if isinstance(value, Object) and not isinstance(value, (Program, Expr)):
-        inner = [v for _, v in value.sym_items() if isinstance(v, (Program, Expr))]
-        if len(inner) == 1:
-            return program_source(inner[0])
-    return None
-

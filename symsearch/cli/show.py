@@ -4,7 +4,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from symsearch.cli.display import format_candidate_json, format_value, shorten
+from symsearch.cli.display import (format_candidate_json, format_value, program_source,
+                                   shorten)
 from symsearch.cli.stored import (experiment_name, objectives_of, open_experiment, pareto_ids,
                                   ranked_trials, scored_trials, status_counts)
 
@@ -111,7 +112,6 @@ def candidate_text(candidate_json: Any, max_length: int = 100) -> str:
         try:
             import symsearch as ss
             import symsearch.programs  # noqa: F401  (registers Program, Statement, Call, ...)
-            from symsearch.cli.run import program_source
             source = program_source(ss.from_json_str(candidate_json))
         except Exception:       # not loadable here: fall back to the compact form
             source = None
