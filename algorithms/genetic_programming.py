@@ -56,7 +56,8 @@ from symsearch.geno.dna import DNA
 from symsearch.geno.sampling import random_dna
 from symsearch.geno.spec import CUSTOM
 from symsearch.programs.expr import Expr
-from symsearch.programs.mutation import from_tuple, to_tuple
+from symsearch.programs.mutation import (from_tuple, to_tuple, tree_depth, tree_paths,
+                                        tree_replace, tree_size)
 from symsearch.programs.ops import REGISTRY
 
 _LEAF = ("v", "c")
@@ -175,36 +176,6 @@ def canonical(tree: tuple) -> str:
 
 # ---- tree operators over one primitive set ----------------------------------------------------
 
-def depth(tree: tuple) -> int:
-    return 1 if tree[0] in _LEAF else 1 + max(depth(a) for a in tree[1])
-
-
-def size(tree: tuple) -> int:
-    return 1 if tree[0] in _LEAF else 1 + sum(size(a) for a in tree[1])
-
-
-def _paths(tree: tuple, path: tuple = ()) -> list:
-    out = [path]
-    if tree[0] not in _LEAF:
-        for i, child in enumerate(tree[1]):
-            out.extend(_paths(child, path + (i,)))
-    return out
-
-
-def _get(tree: tuple, path: tuple) -> tuple:
-    for i in path:
-        tree = tree[1][i]
-    return tree
-
-
-def _replace(tree: tuple, path: tuple, new: tuple) -> tuple:
-    if not path:
-        return new
-    args = list(tree[1])
-    args[path[0]] = _replace(args[path[0]], path[1:], new)
-    return (tree[0], tuple(args))
-
-
 class TreeOperators:
     """Random trees, subtree crossover and point/subtree mutation over one primitive set
     (read from an ``ExprMutator``-like ``primitives``), always within its limits."""
@@ -226,7 +197,7 @@ class TreeOperators:
         self.max_tries = max_tries
 
     def fits(self, tree: tuple) -> bool:
-        return depth(tree) <= self.max_depth and size(tree) <= self.max_size
+        return tree_depth(tree) <= self.max_depth and tree_size(tree) <= self.max_size
 
     def leaf(self, rng) -> tuple:
         if self.constants and rng.random() < self.const_prob:
@@ -261,7 +232,9 @@ class TreeOperators:
     def crossover(self, a: tuple, b: tuple, rng) -> tuple:
         """A random subtree of ``a`` replaced by a random subtree of ``b``."""
         for _ in range(self.max_tries):
-            child = _replace(a, rng.choice(_paths(a)), _get(b, rng.choice(_paths(b))))
+            path, _ = rng.choice(tree_paths(a))
+            _, donor = rng.choice(tree_paths(b))
+            child = tree_replace(a, path, donor)
             if self.fits(child):
                 return child
         return a
@@ -269,8 +242,7 @@ class TreeOperators:
     def mutate(self, tree: tuple, rng, point_prob: float = 0.5) -> tuple:
         """Point mutation with probability ``point_prob``, else subtree mutation."""
         for _ in range(self.max_tries):
-            path = rng.choice(_paths(tree))
-            node = _get(tree, path)
+            path, node = rng.choice(tree_paths(tree))
             if rng.random() < point_prob:
                 if node[0] in _LEAF:
                     new = self.leaf(rng)
@@ -282,7 +254,7 @@ class TreeOperators:
                     new = (rng.choice(same), node[1])
             else:
                 new = self.random_tree(rng, self.subtree_depth, "grow")
-            child = _replace(tree, path, new)
+            child = tree_replace(tree, path, new)
             if child != tree and self.fits(child):
                 return child
         return tree

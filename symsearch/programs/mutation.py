@@ -88,8 +88,8 @@ class ExprMutator:
         for _ in range(self.max_tries):
             kind = rng.choices(kinds, weights)[0]
             new = getattr(self, f"_{kind}")(tree, rng)
-            if new is not None and new != tree and _depth(new) <= self.max_depth \
-                    and _size(new) <= self.max_size:
+            if new is not None and new != tree and tree_depth(new) <= self.max_depth \
+                    and tree_size(new) <= self.max_size:
                 return from_tuple(new)
         return from_tuple(tree)
 
@@ -112,33 +112,33 @@ class ExprMutator:
 
     # ---- the mutations ---------------------------------------------------------------------------
     def _point(self, tree, rng):
-        path, node = rng.choice(_paths(tree))
+        path, node = rng.choice(tree_paths(tree))
         if node[0] in ("v", "c"):
-            return _replace(tree, path, self.random_leaf(rng))
+            return tree_replace(tree, path, self.random_leaf(rng))
         arity = len(node[1])
         same = [o for o in self.ops if o != node[0] and REGISTRY.get(o).arity == arity]
         if not same:
             return None
-        return _replace(tree, path, (rng.choice(same), node[1]))
+        return tree_replace(tree, path, (rng.choice(same), node[1]))
 
     def _subtree(self, tree, rng):
-        path, _node = rng.choice(_paths(tree))
-        return _replace(tree, path, self.random_tree(rng, self.subtree_depth))
+        path, _node = rng.choice(tree_paths(tree))
+        return tree_replace(tree, path, self.random_tree(rng, self.subtree_depth))
 
     def _insert(self, tree, rng):
-        path, node = rng.choice(_paths(tree))
+        path, node = rng.choice(tree_paths(tree))
         op = rng.choice(self.ops)
         arity = REGISTRY.get(op).arity
         args = [self.random_leaf(rng) for _ in range(arity)]
         args[rng.randrange(arity)] = node
-        return _replace(tree, path, (op, tuple(args)))
+        return tree_replace(tree, path, (op, tuple(args)))
 
     def _delete(self, tree, rng):
-        calls = [(p, n) for p, n in _paths(tree) if n[0] not in ("v", "c")]
+        calls = [(p, n) for p, n in tree_paths(tree) if n[0] not in ("v", "c")]
         if not calls:
             return None
         path, node = rng.choice(calls)
-        return _replace(tree, path, rng.choice(node[1]))
+        return tree_replace(tree, path, rng.choice(node[1]))
 
 
 # ---- tuple trees: ("v", name) | ("c", value) | (op, (args...)) -------------------------------
@@ -163,33 +163,36 @@ def from_tuple(tree: tuple) -> Expr:
     return Call(head, [from_tuple(a) for a in tree[1]])
 
 
-def _paths(tree, path=()) -> list:
+def tree_paths(tree, path=()) -> list:
+    """``(path, node)`` of every node of a tuple tree, the root first; a path is the tuple of
+    argument indices leading to the node."""
     out = [(path, tree)]
     if tree[0] not in ("v", "c"):
         for i, child in enumerate(tree[1]):
-            out.extend(_paths(child, path + (i,)))
+            out.extend(tree_paths(child, path + (i,)))
     return out
 
 
-def _replace(tree, path, new):
+def tree_replace(tree, path, new):
+    """A copy of ``tree`` with the node at ``path`` replaced by ``new``."""
     if not path:
         return new
     i = path[0]
     args = list(tree[1])
-    args[i] = _replace(args[i], path[1:], new)
+    args[i] = tree_replace(args[i], path[1:], new)
     return (tree[0], tuple(args))
 
 
-def _depth(tree) -> int:
+def tree_depth(tree) -> int:
     if tree[0] in ("v", "c"):
         return 1
-    return 1 + max(_depth(a) for a in tree[1])
+    return 1 + max(tree_depth(a) for a in tree[1])
 
 
-def _size(tree) -> int:
+def tree_size(tree) -> int:
     if tree[0] in ("v", "c"):
         return 1
-    return 1 + sum(_size(a) for a in tree[1])
+    return 1 + sum(tree_size(a) for a in tree[1])
 
 
 class ProgramMutator:

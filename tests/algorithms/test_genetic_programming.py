@@ -10,10 +10,11 @@ import symsearch as ss
 from symsearch.algorithms import make_algorithm
 from symsearch.algorithms.base import Feedback
 from symsearch.algorithms.genetic_programming import (GeneticProgramming, TreeOperators,
-                                                      canonical, depth, simplify,
-                                                      simplify_tree, size)
+                                                      canonical, simplify, simplify_tree)
 from symsearch.programs import ExprMutator, Var, call, evaluate, to_source
 from symsearch.programs.mutation import from_tuple, to_tuple
+from symsearch.programs.mutation import tree_depth as depth
+from symsearch.programs.mutation import tree_size as size
 from symsearch.search.objectives import Objectives
 from symsearch.spaces import pruning_metrics as pm
 
