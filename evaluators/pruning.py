@@ -148,7 +148,7 @@ class PruningTask:
     """
 
     def __init__(self, model: Any = "small", calibration_seed: int = 0,
-                 calibration_sequences: int = 64, device: str = "auto",
+                 calibration_sequences: int = 256, device: str = "auto",
                  log: bool = False) -> None:
         import torch
         from symsearch.runners.device import current_device
@@ -228,7 +228,7 @@ _TASKS: dict = {}
 _TASKS_LOCK = threading.Lock()
 
 
-def get_task(model: Any = "small", calibration_seed: int = 0, calibration_sequences: int = 64,
+def get_task(model: Any = "small", calibration_seed: int = 0, calibration_sequences: int = 256,
              device: str = "auto", log: bool = True) -> PruningTask:
     """The PruningTask for these settings, built once per process."""
     from symsearch.runners.device import current_device
@@ -244,7 +244,7 @@ def get_task(model: Any = "small", calibration_seed: int = 0, calibration_sequen
 
 def evaluate(candidate: Any, *, sparsity: float = 0.5, structure: str = "unstructured",
              split: str = "valid", model: Any = "small", calibration_seed: int = 0,
-             calibration_sequences: int = 64, device: str = "auto") -> dict:
+             calibration_sequences: int = 256, device: str = "auto") -> dict:
     """Prunes the model with ``candidate`` (a PruningMetric, an expression, or a known
     metric's name) and returns ``{"perplexity", "dense_perplexity", "sparsity", "formula"}``.
 

@@ -182,11 +182,16 @@ def split_tokens(config: LMConfig, split: str):
 
 
 def eval_windows(config: LMConfig, split: str):
-    """``[eval_sequences, context + 1]`` non-overlapping windows from the start of a split."""
+    """``[eval_sequences, context + 1]`` non-overlapping windows spread evenly over the whole
+    split (its files come in path order, so windows from the start alone would measure only
+    its first few files, and a search would fit those)."""
+    import torch
     tokens = split_tokens(config, split)
     width = config.context + 1
     count = min(config.eval_sequences, len(tokens) // width)
-    return tokens[:count * width].view(count, width)
+    stride = len(tokens) // count
+    starts = torch.arange(count) * stride
+    return torch.stack([tokens[s:s + width] for s in starts.tolist()])
 
 
 def random_windows(tokens, count: int, width: int, generator):
