@@ -313,9 +313,12 @@ class FunnelEvaluator:
     "warm_start_large_fitness", "loss/<task>" of the proxy tier}``.
 
     The large tier runs with PyTorch on the GPU when ``large_device`` resolves to CUDA
-    (``symsearch.runners.device.current_device``) and every op of the program has a PyTorch
-    version; otherwise with the Numba loops on the CPU. Large-tier numbers are only
-    comparable on one kind of device (the warm start is measured on the same one).
+    (``"auto"`` or ``"cuda[:N]"``, see ``symsearch.runners.device.current_device``) and every
+    op of the program has a PyTorch version; otherwise with the Numba loops on the CPU. The
+    default is ``"cpu"``: these models are small enough that the GPU only waits on kernel
+    launches, and on an H200 the tier took 10x longer with PyTorch on CUDA than with Numba
+    on the CPU (the two agree to 1e-15; ``benchmarks/gpu_paths.py``). Large-tier numbers are
+    only comparable on one kind of device (the warm start is measured on the same one).
 
     >>> from symsearch.programs import Program, Statement
     >>> sgd = Program(["w", "g", "m", "v", "lr"], [Statement("update", "mul", ["g", "lr"])],
@@ -328,7 +331,7 @@ class FunnelEvaluator:
     def __init__(self, warm_start: Program, promote_margin: float = 0.0,
                  discovery_margin: float = 0.0, seeds: Iterable[int] = (0,),
                  large_seeds: Iterable[int] = (0,), backend: str = "auto",
-                 large_device: str = "auto", lr_multiplier: float = 1.0,
+                 large_device: str = "cpu", lr_multiplier: float = 1.0,
                  suite: Optional[ProxySuite] = None) -> None:
         check_program(warm_start)
         for name, value in (("promote_margin", promote_margin),
@@ -369,7 +372,8 @@ class FunnelEvaluator:
                         self.suite)
 
     def large(self, program: Program) -> dict:
-        """The large tier (PyTorch on CUDA when possible, else the CPU loops)."""
+        """The large tier (PyTorch on CUDA when ``large_device`` is CUDA and the program
+        has PyTorch twins, else the CPU loops)."""
         if self.large_device.startswith("cuda"):
             from symsearch.evaluators import _optimizer_torch
             if _optimizer_torch.supports(program):
@@ -400,7 +404,7 @@ _FUNNELS: dict = {}
 
 def funnel(program: Program, warm_start="adamw", promote_margin: float = 0.0,
            discovery_margin: float = 0.0, backend: str = "auto",
-           large_device: str = "auto") -> dict:
+           large_device: str = "cpu") -> dict:
     """:class:`FunnelEvaluator` as a plain evaluator function, for experiment files::
 
         evaluator:
