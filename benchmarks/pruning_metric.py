@@ -23,7 +23,7 @@ matches or beats Wanda (at most 0.5% higher) at 50%; re-checked at 60% and on th
 test split, which the search did not use.
 
     python benchmarks/pruning_metric.py            # ~12 minutes on 2 CPU cores (first run:
-                                                   #   +3 minutes to train the model)
+                                                   #   +5 minutes to train the model)
     python benchmarks/pruning_metric.py --quick    # the tiny model, 40 trials: a smoke test
     python benchmarks/pruning_metric.py --trials 2000 --time 1200 --seeds 5
 """
