@@ -34,7 +34,7 @@ from typing import Any, Callable, Dict, Optional, Sequence, Union
 from symsearch.programs.abstract import SCALAR, VECTOR, check_program, check_shapes
 from symsearch.programs.expr import Const
 from symsearch.programs.ops import REGISTRY
-from symsearch.programs.program import Program, Statement, live_statements
+from symsearch.programs.program import Program, Statement, live_indices, live_statements
 from symsearch.programs.program import normal_form as program_normal_form
 from symsearch.symbolic.object import Object
 from symsearch.spaces.optimizer_export import to_source, to_torch_optimizer, step_program
@@ -60,7 +60,7 @@ OPTIMIZER_OPS = (
 CONSTANTS = {"pi": math.pi, "e": math.e, "eps": 1e-8}
 #: Variables the mutator may assign besides the outputs.
 TEMPORARIES = ("t0", "t1", "t2", "t3", "t4", "t5")
-MUTATIONS = ("insert", "delete", "arg", "op")
+MUTATIONS = ("insert", "delete", "arg", "constant", "op")
 
 
 def _program(lines: Sequence[tuple]) -> Program:
@@ -210,8 +210,12 @@ class OptimizerMutator(Object, type_name="symsearch.spaces.optimizers.OptimizerM
     random target among the outputs and ``temporaries``, arguments among the variables
     assigned before it or constants), ``delete`` one, ``arg``: change one argument (a
     variable is swapped for another, or a constant; a constant is replaced by a N(0, 1) draw,
-    scaled by 2^N(0, 1) or swapped for a variable), and ``op`` (off by default): replace a
-    statement's op by another of the same arity. The outputs (the return) never change. A
+    scaled by 2^N(0, 1) or swapped for a variable), ``constant``: change one constant of a
+    live statement (one that the outputs depend on) as ``arg`` changes constants, and ``op``
+    (off by default): replace a statement's op by another of the same arity. ``constant``
+    carries as much weight as the three structural mutations together by default: at equal
+    evaluations, a search that rarely touched constants lost to one that tunes only them
+    (``benchmarks/optimizer_discovery.py``). The outputs (the return) never change. A
     child that fails abstract execution, is unchanged or exceeds ``max_statements`` is
     re-mutated (up to ``max_tries`` times; then the parent is returned unchanged).
 
@@ -252,7 +256,7 @@ class OptimizerMutator(Object, type_name="symsearch.spaces.optimizers.OptimizerM
             raise ValueError(f"OptimizerMutator: max_tries must be an int >= 1, got "
                              f"{self.max_tries!r}")
         weights = dict(self.weights) if self.weights is not None else \
-            {"insert": 1.0, "delete": 1.0, "arg": 1.0, "op": 0.0}
+            {"insert": 1.0, "delete": 1.0, "arg": 1.0, "constant": 3.0, "op": 0.0}
         unknown = set(weights) - set(MUTATIONS)
         if unknown or any(w < 0 for w in weights.values()) or not sum(weights.values()) > 0:
             raise ValueError(f"OptimizerMutator: weights must map {list(MUTATIONS)} to "
@@ -325,12 +329,27 @@ class OptimizerMutator(Object, type_name="symsearch.spaces.optimizers.OptimizerM
                 else rng.choice(names)
         else:
             choice = rng.random()
-            if choice < 0.4:
-                args[j] = rng.gauss(0.0, 1.0)
-            elif choice < 0.8:
-                args[j] = old * 2.0 ** rng.gauss(0.0, 1.0)
+            if choice < 0.8:
+                args[j] = self._new_constant(old, rng)
             else:
                 args[j] = rng.choice(self._defined_before(statements, i))
+        return statements[:i] + [(target, op, args)] + statements[i + 1:]
+
+    @staticmethod
+    def _new_constant(old: float, rng: random.Random) -> float:
+        """A N(0, 1) draw (probability 1/2) or ``old`` scaled by 2^N(0, 1)."""
+        return rng.gauss(0.0, 1.0) if rng.random() < 0.5 else old * 2.0 ** rng.gauss(0.0, 1.0)
+
+    def _constant(self, statements, rng):
+        live = set(live_indices([(t, args) for t, _op, args in statements], OUTPUTS))
+        slots = [(i, j) for i, (_t, _op, args) in enumerate(statements) if i in live
+                 for j, a in enumerate(args) if not isinstance(a, str)]
+        if not slots:
+            return None
+        i, j = rng.choice(slots)
+        target, op, args = statements[i]
+        args = list(args)
+        args[j] = self._new_constant(args[j], rng)
         return statements[:i] + [(target, op, args)] + statements[i + 1:]
 
     def _op(self, statements, rng):

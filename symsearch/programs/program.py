@@ -112,14 +112,20 @@ def evaluate(program: Program, inputs: Union[Mapping[str, Any], Sequence[Any]]) 
 
 def live_statements(program: Program) -> list:
     """Indices of the statements whose result reaches an output, in order."""
-    live_vars = set(program.outputs)
+    return live_indices([(st.target, st.args) for st in program.statements], program.outputs)
+
+
+def live_indices(statements: Sequence[tuple], outputs: Sequence[str]) -> list:
+    """:func:`live_statements` for plain ``(target, args)`` pairs (args: variable names as
+    str, anything else is a constant), as mutators keep programs while they edit them."""
+    live_vars = set(outputs)
     keep = []
-    for i in range(len(program.statements) - 1, -1, -1):
-        st = program.statements[i]
-        if st.target in live_vars:
+    for i in range(len(statements) - 1, -1, -1):
+        target, args = statements[i]
+        if target in live_vars:
             keep.append(i)
-            live_vars.discard(st.target)
-            live_vars.update(a for a in st.args if isinstance(a, str))
+            live_vars.discard(target)
+            live_vars.update(a for a in args if isinstance(a, str))
     keep.reverse()
     return keep
 

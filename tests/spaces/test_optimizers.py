@@ -318,6 +318,33 @@ def test_argument_mutation_changes_constants_and_variables_only():
     assert len(constants) > 20
 
 
+def test_constant_mutation_changes_one_live_constant_and_nothing_else():
+    from symsearch.spaces.optimizers import _program
+    mutate = OptimizerMutator(weights={"constant": 1})
+    rng = random.Random(2)
+    # a dead statement with a constant: the mutation must never touch it
+    parent = _program([("t5", "mul", "w", 7.0)] + [
+        (st.target, st.op, *[a if isinstance(a, str) else float(a.value) for a in st.args])
+        for st in adamw().statements])
+    slots = [(i, j) for i, st in enumerate(parent.statements) for j, a in enumerate(st.args)
+             if isinstance(a, Const)]
+    touched = set()
+    for _ in range(200):
+        child = mutate(parent, rng)
+        assert [(st.target, st.op) for st in child.statements] == \
+            [(st.target, st.op) for st in parent.statements]
+        diff = [(i, j) for i, j in slots
+                if float(child.statements[i].args[j].value) !=
+                float(parent.statements[i].args[j].value)]
+        assert len(diff) == 1
+        touched.update(diff)
+    assert (0, 1) not in touched                    # the dead statement's constant
+    assert touched == set(slots) - {(0, 1)}         # every live constant is reached
+    # without live constants there is nothing to change: the parent comes back
+    no_constants = _program([("t0", "mul", "w", 3.0), ("update", "mul", "g", "lr")])
+    assert ss.eq(mutate(no_constants, random.Random(0)), no_constants)
+
+
 def test_an_invalid_child_is_re_mutated_and_the_parent_kept_when_nothing_is_valid():
     # Deleting either statement of SGD leaves `update` unassigned or reading t0 unassigned.
     mutate = OptimizerMutator(weights={"delete": 1}, max_tries=10)
