@@ -78,7 +78,7 @@ def check_exported_optimizer(rows: list) -> bool:
         return p.detach().cpu()
 
     cpu = run(lambda ps: Exported(ps), "cpu")
-    gpu, gpu_s = timed(run, lambda ps: Exported(ps), "cuda")
+    gpu = run(lambda ps: Exported(ps), "cuda")
     torch_gpu = run(lambda ps: torch.optim.AdamW(ps, lr=lr, betas=(b1, b2), eps=0.0,
                                                  weight_decay=wd, foreach=False),
                     "cuda", freeze=True)
@@ -100,7 +100,7 @@ def check_exported_optimizer(rows: list) -> bool:
     first = None
     for _ in range(200):
         loss = torch.nn.functional.mse_loss(model(x), y)
-        first = float(loss) if first is None else first
+        first = float(loss.detach()) if first is None else first
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
