@@ -63,6 +63,15 @@ TEMPORARIES = ("t0", "t1", "t2", "t3", "t4", "t5")
 MUTATIONS = ("insert", "delete", "arg", "constant", "op")
 
 
+def perturb_constant(old: float, rng: random.Random, replace_prob: float = 0.5,
+                     scale_sigma: float = 1.0) -> float:
+    """The paper's constant mutation: a N(0, 1) draw with probability ``replace_prob``, else
+    ``old`` scaled by 2^N(0, ``scale_sigma``)."""
+    if rng.random() < replace_prob:
+        return rng.gauss(0.0, 1.0)
+    return old * 2.0 ** rng.gauss(0.0, scale_sigma)
+
+
 def _program(lines: Sequence[tuple]) -> Program:
     """A program from ``(target, op, *args)`` tuples; numbers become constants."""
     return Program(list(INPUTS),
@@ -330,15 +339,10 @@ class OptimizerMutator(Object, type_name="symsearch.spaces.optimizers.OptimizerM
         else:
             choice = rng.random()
             if choice < 0.8:
-                args[j] = self._new_constant(old, rng)
+                args[j] = perturb_constant(old, rng)
             else:
                 args[j] = rng.choice(self._defined_before(statements, i))
         return statements[:i] + [(target, op, args)] + statements[i + 1:]
-
-    @staticmethod
-    def _new_constant(old: float, rng: random.Random) -> float:
-        """A N(0, 1) draw (probability 1/2) or ``old`` scaled by 2^N(0, 1)."""
-        return rng.gauss(0.0, 1.0) if rng.random() < 0.5 else old * 2.0 ** rng.gauss(0.0, 1.0)
 
     def _constant(self, statements, rng):
         live = set(live_indices([(t, args) for t, _op, args in statements], OUTPUTS))
@@ -349,7 +353,7 @@ class OptimizerMutator(Object, type_name="symsearch.spaces.optimizers.OptimizerM
         i, j = rng.choice(slots)
         target, op, args = statements[i]
         args = list(args)
-        args[j] = self._new_constant(args[j], rng)
+        args[j] = perturb_constant(args[j], rng)
         return statements[:i] + [(target, op, args)] + statements[i + 1:]
 
     def _op(self, statements, rng):
@@ -399,9 +403,8 @@ class ConstantsMutator(Object, type_name="symsearch.spaces.optimizers.ConstantsM
         if not slots:
             return _build(statements)
         i, j = rng.choice(slots)
-        old = statements[i][2][j]
-        statements[i][2][j] = rng.gauss(0.0, 1.0) if rng.random() < self.replace_prob \
-            else old * 2.0 ** rng.gauss(0.0, self.scale_sigma)
+        statements[i][2][j] = perturb_constant(statements[i][2][j], rng, self.replace_prob,
+                                               self.scale_sigma)
         return _build(statements)
 
 
