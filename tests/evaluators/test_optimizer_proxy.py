@@ -216,6 +216,20 @@ def test_funnel_promotes_only_programs_that_beat_the_warm_start():
                                         better["warm_start_large_fitness"])
 
 
+def test_funnel_score_is_large_fitness_when_promoted_else_scaled_warm_large():
+    funnel = proxy.FunnelEvaluator(warm_start=adamw(), large_device="cpu")
+    warm_large = funnel.warm_start_large_fitness
+    same = funnel(adamw())
+    assert same["promoted"] == 0.0 and same["score"] == pytest.approx(warm_large)
+    worse = funnel(sgd())                 # diverges on the quadratic: a worse proxy fitness
+    assert worse["promoted"] == 0.0
+    assert worse["score"] == pytest.approx(
+        warm_large * worse["fitness"] / worse["warm_start_fitness"])
+    assert worse["score"] > same["score"]
+    better = proxy.FunnelEvaluator(warm_start=sgd(), large_device="cpu")(adamw())
+    assert better["promoted"] == 1.0 and better["score"] == better["large_fitness"]
+
+
 def test_numba_is_at_least_several_times_faster_than_numpy():
     if kernels.get_kernels("numba") is None:
         pytest.skip("numba is not installed")
