@@ -30,7 +30,8 @@ Then, as in Chen et al., "Symbolic Discovery of Optimization Algorithms":
   t-interval;
 - cache hit rate and the fraction of redundant (dead) statements (the paper: 89% and 70%);
 - evaluations/s of the Numba proxy against the same proxy in NumPy (target >= 10x);
-- a PNG of the objective (score) and held-out score of the incumbent over the search.
+- a PNG of the objective (score) and the held-out score (3 seeds, lr as found) of the
+  program and constants-only searches' incumbents over their evaluations.
 
     python benchmarks/optimizer_discovery.py                 # ~25 minutes on one core
     python benchmarks/optimizer_discovery.py --workers 2     # searches on two Ray workers
@@ -114,16 +115,23 @@ def summarize(records, wall: float, stats: dict) -> dict:
 
 
 def incumbents(records, checkpoints: int) -> list:
-    """``(evaluations so far, best objective so far, incumbent program)`` at evenly spaced
-    points of the search (cache hits cost no evaluation)."""
-    every = max(1, len(records) // checkpoints)
+    """``(evaluations so far, best objective so far, incumbent program)`` at ``checkpoints``
+    geometrically spaced evaluation counts (searches improve most early; cache hits cost no
+    evaluation), and at the end."""
+    total = sum(r.status == "done" for r in records)
+    marks = sorted({max(1, round(total ** (k / max(1, checkpoints - 1))))
+                    for k in range(checkpoints)})
     best, program, out, evaluations = math.inf, None, [], 0
-    for i, r in enumerate(records, 1):
+    for r in records:
         evaluations += r.status == "done"
         if r.status in ("done", "cached") and r.metrics and r.metrics[METRIC] < best:
             best, program = r.metrics[METRIC], program_of(r)
-        if (i % every == 0 or i == len(records)) and program is not None:
+        if marks and evaluations >= marks[0] and program is not None:
+            while marks and evaluations >= marks[0]:
+                marks.pop(0)
             out.append((evaluations, best, program))
+    if program is not None and (not out or out[-1][0] != evaluations):
+        out.append((evaluations, best, program))
     return out
 
 
@@ -230,21 +238,23 @@ def print_searches(rows: list) -> None:
           "the mean evaluation time)")
 
 
-def plot(path: Path, points: list, heldout_scores: list, constants_points: list) -> None:
+def plot(path: Path, curves: dict) -> None:
+    """Two panels over evaluations (log scale): the objective of each search's incumbent, and
+    its held-out score. ``curves`` maps a search's name to ``(points, held-out scores)``."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(7, 4))
-    ax.plot([p[0] for p in points], [p[1] for p in points], label=f"program search: {METRIC}")
-    if constants_points:
-        ax.plot([p[0] for p in constants_points], [p[1] for p in constants_points],
-                label=f"constants-only: {METRIC}", linestyle="--")
-    ax.plot([p[0] for p in points], heldout_scores, marker="o",
-            label="program search incumbent: held-out score (lr as found)")
-    ax.set_xlabel("evaluations (cache hits are free)")
-    ax.set_ylabel("mean normalized loss (lower is better)")
-    ax.set_title("Optimizer discovery from AdamW")
-    ax.legend()
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 6), sharex=True)
+    for (name, (points, scores)), style in zip(curves.items(), ("-", "--", ":")):
+        x = [p[0] for p in points]
+        top.plot(x, [p[1] for p in points], linestyle=style, marker=".", label=name)
+        bottom.plot(x, scores, linestyle=style, marker="o", label=name)
+    top.set_ylabel(f"incumbent {METRIC}")
+    top.set_title("Optimizer discovery from AdamW (lower is better)")
+    top.legend()
+    bottom.set_ylabel("incumbent held-out score")
+    bottom.set_xlabel("evaluations (cache hits are free)")
+    bottom.set_xscale("log")
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=120)
@@ -367,10 +377,13 @@ def main(argv=None) -> int:
               f"{statistics.fmean(scores[name]):>9.4f} {mean:>+14.4f} ± {half:.4f}")
     print()
 
-    points = incumbents(program_search["records"], args.checkpoints)
-    curve = [statistics.fmean(heldout(p, 1.0, [0])) for _, _, p in points]
-    constants_points = incumbents(constants_search["records"], args.checkpoints)
-    plot(Path(args.plot), points, curve, constants_points)
+    curves = {}
+    for name, search in (("program evolution", program_search),
+                         ("constants-only", constants_search)):
+        points = incumbents(search["records"], args.checkpoints)
+        curves[name] = (points, [statistics.fmean(heldout(p, 1.0, seeds[:3]))
+                                 for _, _, p in points])
+    plot(Path(args.plot), curves)
     print(f"plot: {args.plot}")
 
     numba = proxy.throughput(warm, backend="numba", seconds=2.0 if not args.quick else 0.3)
