@@ -31,7 +31,7 @@ Then, as in Chen et al., "Symbolic Discovery of Optimization Algorithms":
 - a PNG of the objective (score) and the held-out score (3 seeds, lr as found) of the
   program and constants-only searches' incumbents over their evaluations.
 
-    python benchmarks/optimizer_discovery.py                 # ~1 hour on one core
+    python benchmarks/optimizer_discovery.py                 # ~40 minutes on one core
     python benchmarks/optimizer_discovery.py --workers 2     # searches on two Ray workers
     python benchmarks/optimizer_discovery.py --quick         # a smoke test, numbers meaningless
     python benchmarks/optimizer_discovery.py --store runs/lion_discovery.db   # report only
