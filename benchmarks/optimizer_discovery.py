@@ -4,8 +4,9 @@ Starting from AdamW (no bias correction, no ε), regularized evolution searches 
 update programs ``train(w, g, m, v, lr) -> (update, m, v)`` (``symsearch.spaces.optimizers``)
 on the Numba proxy tasks (``symsearch.evaluators.optimizer_proxy``), with the funnel (programs
 that beat the warm start on the proxy tier are re-scored on a larger tier, ~20x its cost;
-only those that beat it there too are discoveries) and the functional cache (``optimizer_hasher``: programs
-that make the same updates on probe problems are not evaluated twice).
+only those that beat it there too are discoveries) and the functional cache
+(``optimizer_hasher``: programs that make the same updates on probe problems are not
+evaluated twice).
 
 Then, as in Chen et al., "Symbolic Discovery of Optimization Algorithms":
 

@@ -70,7 +70,7 @@ PROXY_TASKS = (
     FunctionTask("rosenbrock", "rosenbrock", dim=4, steps=500, lr=0.01),
 )
 
-#: The tier a promising program is promoted to: about 10x the proxy's compute, wider and
+#: The tier a promising program is promoted to: about 20x the proxy's compute, wider and
 #: deeper MLPs on generated data, more steps.
 LARGE_TASKS = (
     MLPTask("logreg_classification", "classification", (), batch_size=64, steps=500,
