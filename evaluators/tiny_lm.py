@@ -194,8 +194,7 @@ def eval_windows(config: LMConfig, split: str):
     width = config.context + 1
     count = min(config.eval_sequences, len(tokens) // width)
     stride = len(tokens) // count
-    starts = torch.arange(count) * stride
-    return torch.stack([tokens[s:s + width] for s in starts.tolist()])
+    return torch.stack([tokens[s:s + width] for s in range(0, count * stride, stride)])
 
 
 def random_windows(tokens, count: int, width: int, generator):
