@@ -20,16 +20,13 @@ from typing import Any, Callable, Optional
 from symsearch.geno.codec import dna_from_json, dna_to_json
 from symsearch.hyper.space import compiled
 from symsearch.search.objectives import ObjectiveError, Objectives, normalize_metrics
+from symsearch.search.errors import ExperimentExistsError
 from symsearch.search.result import Result
 from symsearch.symbolic.hashing import sym_hash
 from symsearch.symbolic.serialization import to_json_str
 
 DONE, FAILED, CACHED, PRUNED, RUNNING = "done", "failed", "cached", "pruned", "running"
 FINISHED = (DONE, FAILED, CACHED, PRUNED)
-
-
-class ExperimentExistsError(RuntimeError):
-    """A store already holds an experiment and ``resume`` was not requested."""
 
 
 class Proposal:
