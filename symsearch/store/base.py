@@ -4,7 +4,8 @@ The driver process owns the store and is its only writer. Writes on the hot path
 (``start_trial``, ``add_report``, ``cache_put``) are cheap and may be batched; ``finish_trial``
 makes everything written so far durable, so a finished trial survives the process being killed
 right after it returns. Trials still ``running`` when a process died show up in
-``interrupted_trials()`` on reopening; resume discards and re-evaluates them.
+``interrupted_trials()`` on reopening; resume evaluates them again (``restart_trial``) under
+their own ids.
 
 >>> from symsearch.store import MemoryStore
 >>> store = MemoryStore()
@@ -93,17 +94,24 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def start_trial(self, dna: list, candidate_json: Optional[str],
                     structural_hash: Optional[str] = None, functional_hash: Optional[str] = None,
-                    worker: Optional[str] = None, status: str = RUNNING) -> int:
-        """Records a new trial and returns its id. Cheap: does not force a commit."""
+                    worker: Optional[str] = None, status: str = RUNNING,
+                    proposal_seq: Optional[int] = None) -> int:
+        """Records a new trial and returns its id. Cheap: does not force a commit. A running
+        trial starts with ``attempts`` 1, any other with 0."""
 
     @abc.abstractmethod
     def finish_trial(self, trial_id: int, status: str, metrics: Optional[dict] = None,
                      error: Optional[str] = None, cached_from: Optional[int] = None,
                      functional_hash: Optional[str] = None,
-                     worker: Optional[str] = None) -> None:
+                     worker: Optional[str] = None, feedback_seq: Optional[int] = None) -> None:
         """Sets a trial's final status, metrics and finish time, and commits everything written
         so far. ``status`` is one of "done", "failed", "cached", "pruned"; ``worker`` names
         where it ran (kept from start_trial when None)."""
+
+    @abc.abstractmethod
+    def restart_trial(self, trial_id: int) -> None:
+        """Starts a trial's evaluation again (after a crash, or to retry a failure): status
+        "running", result, error, finish time and reports cleared, ``attempts`` + 1. Commits."""
 
     @abc.abstractmethod
     def add_report(self, trial_id: int, step: Optional[int], metrics: dict) -> None:

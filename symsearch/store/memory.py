@@ -55,7 +55,8 @@ class MemoryStore(Store):
     # -- trials ----------------------------------------------------------------------------------
     def start_trial(self, dna: list, candidate_json: Optional[str],
                     structural_hash: Optional[str] = None, functional_hash: Optional[str] = None,
-                    worker: Optional[str] = None, status: str = RUNNING) -> int:
+                    worker: Optional[str] = None, status: str = RUNNING,
+                    proposal_seq: Optional[int] = None) -> int:
         if status not in STATUSES:
             check_status(status)
         with self._lock:
@@ -63,7 +64,8 @@ class MemoryStore(Store):
             self._next_id = trial_id + 1
             self._records[trial_id] = TrialRecord(
                 trial_id, list(dna), candidate_json, structural_hash, functional_hash, status,
-                None, None, [], time.time(), None, worker, None)
+                None, None, [], time.time(), None, worker, None,
+                1 if status == RUNNING else 0, proposal_seq, None)
         return trial_id
 
     def _record(self, trial_id: int) -> TrialRecord:
@@ -75,7 +77,7 @@ class MemoryStore(Store):
     def finish_trial(self, trial_id: int, status: str, metrics: Optional[dict] = None,
                      error: Optional[str] = None, cached_from: Optional[int] = None,
                      functional_hash: Optional[str] = None,
-                     worker: Optional[str] = None) -> None:
+                     worker: Optional[str] = None, feedback_seq: Optional[int] = None) -> None:
         if status not in FINISHED_STATUSES:
             check_status(status, FINISHED_STATUSES)
         with self._lock:
@@ -88,7 +90,16 @@ class MemoryStore(Store):
                 record.functional_hash = functional_hash
             if worker is not None:
                 record.worker = worker
+            record.feedback_seq = feedback_seq
             record.finished_at = time.time()
+
+    def restart_trial(self, trial_id: int) -> None:
+        with self._lock:
+            record = self._record(self._check_trial_id(trial_id))
+            record.status, record.metrics, record.error = RUNNING, None, None
+            record.finished_at, record.cached_from, record.reports = None, None, []
+            record.started_at = time.time()
+            record.attempts += 1
 
     def add_report(self, trial_id: int, step: Optional[int], metrics: dict) -> None:
         with self._lock:

@@ -50,6 +50,10 @@ class TrialRecord:
       started_at / finished_at: wall-clock times (``time.time()``).
       worker: the worker that evaluated it, when known.
       cached_from: the id of the trial whose metrics a cached trial reused.
+      attempts: how many times its evaluation was started (0 for a cached trial); more than 1
+        means the process died while evaluating it and a resume ran it again.
+      proposal_seq / feedback_seq: the numbers of the driver's calls into the search algorithm
+        that proposed it and fed its result back (what an exact resume replays), or None.
     """
 
     id: int
@@ -65,6 +69,9 @@ class TrialRecord:
     finished_at: Optional[float] = None
     worker: Optional[str] = None
     cached_from: Optional[int] = None
+    attempts: int = 0
+    proposal_seq: Optional[int] = None
+    feedback_seq: Optional[int] = None
 
     @property
     def is_finished(self) -> bool:
@@ -84,7 +91,7 @@ class TrialRecord:
             self.functional_hash, self.status,
             None if self.metrics is None else dict(self.metrics), self.error,
             [dict(r) for r in self.reports], self.started_at, self.finished_at, self.worker,
-            self.cached_from)
+            self.cached_from, self.attempts, self.proposal_seq, self.feedback_seq)
 
     def to_dict(self) -> dict:
         """The record as a plain dict (field name -> value)."""
@@ -94,5 +101,6 @@ class TrialRecord:
             "status": self.status, "metrics": self.metrics, "error": self.error,
             "reports": self.reports, "started_at": self.started_at,
             "finished_at": self.finished_at, "worker": self.worker,
-            "cached_from": self.cached_from,
+            "cached_from": self.cached_from, "attempts": self.attempts,
+            "proposal_seq": self.proposal_seq, "feedback_seq": self.feedback_seq,
         }

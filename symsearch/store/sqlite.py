@@ -31,10 +31,8 @@ from typing import Any, Iterable, Optional, Union
 
 from symsearch.store.base import CACHE_STAT_KEYS, Store, dump_json
 from symsearch.store.records import FINISHED_STATUSES, RUNNING, STATUSES, TrialRecord, check_status
-from symsearch.store.sqlite_schema import open_connection
+from symsearch.store.sqlite_schema import open_connection, trial_columns
 
-_TRIAL_COLUMNS = ("id, dna, candidate_json, structural_hash, functional_hash, status, metrics, "
-                  "error, started_at, finished_at, worker, cached_from")
 
 # Open stores, closed (and so committed) at interpreter exit if the program did not close them.
 _OPEN_STORES: "weakref.WeakSet" = weakref.WeakSet()
@@ -91,6 +89,7 @@ class SqliteStore(Store):
         conn = open_connection(self.path, self.read_only)
         try:
             self._conn = conn
+            self._trial_columns = trial_columns(conn)
             self._next_id = max(self._get_meta_raw("next_trial_id", 0), self._max_trial_id() + 1)
             for name, value in conn.execute("SELECT name, value FROM cache_stats"):
                 if name in self._cache_counters:
@@ -187,7 +186,8 @@ class SqliteStore(Store):
     # -- trials ----------------------------------------------------------------------------------
     def start_trial(self, dna: list, candidate_json: Optional[str],
                     structural_hash: Optional[str] = None, functional_hash: Optional[str] = None,
-                    worker: Optional[str] = None, status: str = RUNNING) -> int:
+                    worker: Optional[str] = None, status: str = RUNNING,
+                    proposal_seq: Optional[int] = None) -> int:
         if status not in STATUSES:
             check_status(status)
         dna_text = dump_json(list(dna), "dna")
@@ -196,9 +196,10 @@ class SqliteStore(Store):
             trial_id = self._next_id
             conn.execute(
                 "INSERT INTO trials (id, dna, candidate_json, structural_hash, functional_hash, "
-                "status, started_at, worker) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "status, started_at, worker, attempts, proposal_seq) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (trial_id, dna_text, candidate_json, structural_hash, functional_hash, status,
-                 time.time(), worker))
+                 time.time(), worker, 1 if status == RUNNING else 0, proposal_seq))
             self._next_id = trial_id + 1
             self._commit_if_due()
         return trial_id
@@ -206,7 +207,7 @@ class SqliteStore(Store):
     def finish_trial(self, trial_id: int, status: str, metrics: Optional[dict] = None,
                      error: Optional[str] = None, cached_from: Optional[int] = None,
                      functional_hash: Optional[str] = None,
-                     worker: Optional[str] = None) -> None:
+                     worker: Optional[str] = None, feedback_seq: Optional[int] = None) -> None:
         if status not in FINISHED_STATUSES:
             check_status(status, FINISHED_STATUSES)
         trial_id = self._check_trial_id(trial_id)
@@ -215,11 +216,24 @@ class SqliteStore(Store):
             cursor = self._db().execute(
                 "UPDATE trials SET status = ?, metrics = ?, error = ?, cached_from = ?, "
                 "functional_hash = COALESCE(?, functional_hash), "
-                "worker = COALESCE(?, worker), finished_at = ? WHERE id = ?",
+                "worker = COALESCE(?, worker), finished_at = ?, feedback_seq = ? WHERE id = ?",
                 (status, metrics_text, error, cached_from, functional_hash, worker, time.time(),
-                 trial_id))
+                 feedback_seq, trial_id))
             if cursor.rowcount == 0:
                 raise KeyError(f"no trial with id {trial_id!r} in {str(self.path)!r}")
+            self._commit()
+
+    def restart_trial(self, trial_id: int) -> None:
+        trial_id = self._check_trial_id(trial_id)
+        with self._lock:
+            conn = self._db()
+            cursor = conn.execute(
+                "UPDATE trials SET status = ?, metrics = NULL, error = NULL, finished_at = NULL, "
+                "cached_from = NULL, started_at = ?, attempts = attempts + 1 WHERE id = ?",
+                (RUNNING, time.time(), trial_id))
+            if cursor.rowcount == 0:
+                raise KeyError(f"no trial with id {trial_id!r} in {str(self.path)!r}")
+            conn.execute("DELETE FROM reports WHERE trial_id = ?", (trial_id,))
             self._commit()
 
     def add_report(self, trial_id: int, step: Optional[int], metrics: dict) -> None:
@@ -236,11 +250,13 @@ class SqliteStore(Store):
     @staticmethod
     def _to_record(row: tuple, reports: list) -> TrialRecord:
         (trial_id, dna, candidate_json, structural_hash, functional_hash, status, metrics,
-         error, started_at, finished_at, worker, cached_from) = row
+         error, started_at, finished_at, worker, cached_from, attempts, proposal_seq,
+         feedback_seq) = row
         return TrialRecord(trial_id, json.loads(dna), candidate_json, structural_hash,
                            functional_hash, status,
                            None if metrics is None else json.loads(metrics), error, reports,
-                           started_at, finished_at, worker, cached_from)
+                           started_at, finished_at, worker, cached_from, attempts or 0,
+                           proposal_seq, feedback_seq)
 
     @staticmethod
     def _status_clause(statuses: Optional[tuple]) -> tuple:
@@ -252,7 +268,7 @@ class SqliteStore(Store):
         where, args = self._status_clause(self._status_filter(status))
         with self._lock:
             conn = self._db()
-            rows = conn.execute(f"SELECT {_TRIAL_COLUMNS} FROM trials{where} ORDER BY id",
+            rows = conn.execute(f"SELECT {self._trial_columns} FROM trials{where} ORDER BY id",
                                 args).fetchall()
             reports: dict = {}
             if rows:
@@ -267,7 +283,7 @@ class SqliteStore(Store):
         trial_id = self._check_trial_id(trial_id)
         with self._lock:
             conn = self._db()
-            row = conn.execute(f"SELECT {_TRIAL_COLUMNS} FROM trials WHERE id = ?",
+            row = conn.execute(f"SELECT {self._trial_columns} FROM trials WHERE id = ?",
                                (trial_id,)).fetchone()
             if row is None:
                 raise KeyError(f"no trial with id {trial_id!r} in {str(self.path)!r}")

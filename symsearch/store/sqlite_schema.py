@@ -11,7 +11,7 @@ import sqlite3
 from pathlib import Path
 
 FORMAT = "symsearch-store"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -33,7 +33,10 @@ CREATE TABLE trials (
     started_at REAL NOT NULL,
     finished_at REAL,
     worker TEXT,
-    cached_from INTEGER);
+    cached_from INTEGER,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    proposal_seq INTEGER,
+    feedback_seq INTEGER);
 CREATE INDEX trials_by_status ON trials (status);
 CREATE TABLE reports (
     id INTEGER PRIMARY KEY,
@@ -80,7 +83,7 @@ def open_connection(path: Path, read_only: bool = False) -> sqlite3.Connection:
                 raise _not_a_store(path, "the database is empty")
             _create_schema(conn)
         else:
-            _check_schema(conn, path, tables)
+            _check_schema(conn, path, tables, read_only)
         if not read_only:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
@@ -113,7 +116,8 @@ def _create_schema(conn: sqlite3.Connection) -> None:
     conn.commit()
 
 
-def _check_schema(conn: sqlite3.Connection, path: Path, tables: set) -> None:
+def _check_schema(conn: sqlite3.Connection, path: Path, tables: set,
+                  read_only: bool = False) -> None:
     if "meta" not in tables:
         raise _not_a_store(path, f"it has tables {sorted(tables)} but no symsearch 'meta'")
     try:
@@ -130,3 +134,38 @@ def _check_schema(conn: sqlite3.Connection, path: Path, tables: set) -> None:
     missing = [t for t in TABLES if t not in tables]
     if missing:
         raise _not_a_store(path, f"missing tables {missing}")
+    if version < SCHEMA_VERSION and not read_only:
+        _migrate(conn, version)
+
+
+# Columns each schema version added to ``trials``, with their SQL type.
+TRIAL_COLUMNS_ADDED = {2: (("attempts", "INTEGER NOT NULL DEFAULT 0"),
+                           ("proposal_seq", "INTEGER"), ("feedback_seq", "INTEGER"))}
+
+
+def _migrate(conn: sqlite3.Connection, version: int) -> None:
+    """Brings a store of an older schema up to SCHEMA_VERSION, in one transaction."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for v in range(version + 1, SCHEMA_VERSION + 1):
+            for name, sql_type in TRIAL_COLUMNS_ADDED.get(v, ()):
+                conn.execute(f"ALTER TABLE trials ADD COLUMN {name} {sql_type}")
+            if v == 2:   # an older store's running trials were started once
+                conn.execute("UPDATE trials SET attempts = 1 WHERE status = 'running'")
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
+                     (json.dumps(SCHEMA_VERSION),))
+    except BaseException:
+        conn.rollback()
+        raise
+    conn.commit()
+
+
+def trial_columns(conn: sqlite3.Connection) -> str:
+    """The SELECT list of a trial row; columns an old (read-only) store lacks read as NULL."""
+    present = {row[1] for row in conn.execute("PRAGMA table_info(trials)")}
+    parts = ["id", "dna", "candidate_json", "structural_hash", "functional_hash", "status",
+             "metrics", "error", "started_at", "finished_at", "worker", "cached_from"]
+    for name, default in (("attempts", "0"), ("proposal_seq", "NULL"),
+                          ("feedback_seq", "NULL")):
+        parts.append(name if name in present else f"{default} AS {name}")
+    return ", ".join(parts)

@@ -6,6 +6,7 @@ import time
 import pytest
 
 from symsearch.store import DONE, FAILED, RUNNING, SqliteStore, open_store
+from symsearch.store.sqlite_schema import SCHEMA_VERSION
 
 
 def fill(store):
@@ -41,7 +42,7 @@ def test_everything_survives_reopening(tmp_path):
         assert store.cache_stats() == {"hits": 1, "misses": 2, "hash_time": 0.5,
                                        "saved_time": 0.75}
         assert store.get_meta("reruns") == [4]
-        assert store.get_meta("schema_version") == 1
+        assert store.get_meta("schema_version") == SCHEMA_VERSION
         assert store.start_trial([3], None) == 3
 
 
