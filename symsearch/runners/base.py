@@ -52,6 +52,10 @@ class Runner(abc.ABC):
     runner is a context manager that starts on entry and shuts down on exit.
     """
 
+    #: Whether evaluations run in the driver's own process (so an evaluation that kills its
+    #: process kills the search): the in-process runner. Ray's workers are separate.
+    evaluates_in_driver = False
+
     @property
     @abc.abstractmethod
     def max_concurrent(self) -> int:

@@ -44,6 +44,10 @@ class InProcess(Runner):
         someone else (``pytest-timeout``, for one) is kept and re-armed afterwards.
     """
 
+    #: Evaluations run in the driver's process: one that kills the process kills the search,
+    #: so the driver counts attempts and gives up on a trial that does it repeatedly.
+    evaluates_in_driver = True
+
     def __init__(self, timeout_s: Optional[float] = None):
         self.timeout_s = check_number("InProcess", "timeout_s", timeout_s, strict=True,
                                       allow_none=True)

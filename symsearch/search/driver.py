@@ -2,13 +2,14 @@
 
 Both loop styles (``ss.sample`` driven by the user, ``ss.search`` driven by a runner)
 use one driver, so proposals, caching, recording, feedback and resume behave the same.
-Workers never touch the store: the driver is its single writer.
+Workers never touch the store: the driver is its single writer, and holds the store's
+lease while it runs so that no second driver writes to it.
 
-Resume: the algorithm's state is snapshotted in the store (at most every
-``snapshot_every_s`` seconds and at the end) with the next trial id and the ids still
-in flight. On resume the snapshot is loaded, feedback of trials that finished after it
-is replayed, proposals made after it are fast-forwarded, and trials that were running
-when the process died are discarded and evaluated again with the same DNA. An
+Resume is exact: every call into the algorithm is numbered, the numbers are stored with the
+trials, and a resume replays the events after the last algorithm snapshot in their original
+order (see :mod:`symsearch.search.resume`). Trials that were running when the process died are
+evaluated again under their own ids; a trial that was being evaluated in this process
+``max_attempts`` times, each time dying with it, is recorded as failed instead. An
 early-stopping policy is rebuilt by replaying the reports of the finished trials.
 """
 from __future__ import annotations
@@ -20,9 +21,11 @@ from typing import Any, Callable, Optional
 from symsearch.geno.codec import dna_from_json, dna_to_json
 from symsearch.hyper.space import compiled
 from symsearch.search.objectives import ObjectiveError, Objectives, normalize_metrics
+from symsearch.search.resume import SNAPSHOT_FORMAT, poison_reason, replay
 from symsearch.search.errors import ExperimentExistsError
 from symsearch.search.result import Result
 from symsearch.symbolic.hashing import sym_hash
+from symsearch.store.base import dump_json
 from symsearch.symbolic.serialization import to_json_str
 
 DONE, FAILED, CACHED, PRUNED, RUNNING = "done", "failed", "cached", "pruned", "running"
@@ -50,7 +53,8 @@ class SearchDriver:
                  store: Any = None, seed: Optional[int] = None, resume: bool = False,
                  cache: Any = False, early_stopping: Any = None,
                  callbacks: Optional[list] = None, config: Optional[dict] = None,
-                 snapshot_every_s: float = 2.0):
+                 snapshot_every_s: float = 2.0, retry_failed: bool = False,
+                 max_attempts: Optional[int] = 2):
         from symsearch.algorithms import make_algorithm
         from symsearch.algorithms.early_stopping import make_policy
         from symsearch.store import open_store
@@ -66,6 +70,11 @@ class SearchDriver:
         if self.policy is not None and hasattr(self.policy, "setup"):
             self.policy.setup(self.objectives)
         self.callbacks = list(callbacks or [])
+        if max_attempts is not None and (isinstance(max_attempts, bool)
+                                         or not isinstance(max_attempts, int)
+                                         or max_attempts < 1):
+            raise ValueError(f"max_attempts must be an int >= 1 or None, got {max_attempts!r}")
+        self.max_attempts = max_attempts
         self.store = open_store(store)
         self.snapshot_every_s = snapshot_every_s
         if self.cache is not None:
@@ -73,8 +82,7 @@ class SearchDriver:
             # are written to its store, so a repeated experiment never re-evaluates.
             self.cache.attach(self.store)
         self.in_flight: dict = {}
-        self.pending_reruns: collections.deque = collections.deque()
-        self.reruns: list = []
+        self.pending_reruns: collections.deque = collections.deque()   # (trial_id, DNA)
         self.stop_flags: dict = {}
         self.last_reports: dict = {}      # trial_id -> metrics of its latest report
         self.counts = {DONE: 0, FAILED: 0, CACHED: 0, PRUNED: 0}
@@ -84,28 +92,40 @@ class SearchDriver:
         self.best_metrics: Optional[dict] = None
         self.best_trial_id: Optional[int] = None
         self.exhausted = False
-        self._next_id = 0
+        self.last_error: Optional[str] = None   # of the latest trial to finish
+        self._seq = -1                 # number of the last call into the algorithm
+        # True from the start of a proposal or completion until its end: an exception
+        # in between leaves the algorithm ahead of the store, so no snapshot is taken.
+        self._busy = False
         self._last_snapshot = time.monotonic()
         self._closed = False
-        self._open(resume, dict(config or {}), seed)
+        acquire = getattr(self.store, "acquire_lease", None)
+        if acquire is not None:
+            acquire()
+        try:
+            self._open(resume, dict(config or {}), seed, retry_failed)
+        except BaseException:
+            self._release_lease()
+            raise
 
     # ---- opening and resuming ---------------------------------------------------------
-    def _open(self, resume: bool, config: dict, seed: Optional[int]) -> None:
+    def _open(self, resume: bool, config: dict, seed: Optional[int],
+              retry_failed: bool) -> None:
         store = self.store
         if store.is_initialized():
             if not resume:
                 n = store.num_trials()
                 raise ExperimentExistsError(
                     f"The store {getattr(store, 'path', '<memory>')} already holds an experiment "
-                    f"with {n} trials. Pass resume=True (CLI: --resume) to continue it, or use "
-                    f"another store path.")
+                    f"with {n} trials. Pass resume=True to continue it, or use another "
+                    f"store path.")
             old = store.spec_fingerprint()
             if old and self.spec.fingerprint and old != self.spec.fingerprint:
                 raise ValueError(
                     f"Cannot resume {getattr(store, 'path', '<memory>')}: its search space "
                     f"differs from the one given (fingerprint {old[:12]} vs "
                     f"{self.spec.fingerprint[:12]}).")
-            self._resume()
+            self._resume(retry_failed)
             return
         config.setdefault("objective", self.objectives.to_list() if self.objectives else None)
         config.setdefault("algorithm", type(self.algorithm).__name__)
@@ -116,44 +136,21 @@ class SearchDriver:
             space_json = None
         store.initialize(config, space_json, self.spec.fingerprint)
 
-    def _resume(self) -> None:
-        store = self.store
-        records = store.trials()
-        self.reruns = list(store.get_meta("reruns", []) or [])
-        rerun_ids = set(self.reruns)
-        finished = sorted((r for r in records if r.status in FINISHED),
-                          key=lambda r: (r.finished_at or 0.0, r.id))
-        interrupted = [r for r in records if r.status == RUNNING]
-        snapshot = store.load_algorithm_state()
-        if snapshot:
-            self.algorithm.load_state_dict(snapshot["state"])
-            next_id = snapshot["next_id"]
-            pending = set(snapshot.get("pending", []))
-            replay = [r for r in finished if r.id >= next_id or r.id in pending]
-            forward = [r for r in records if r.id >= next_id and r.id not in rerun_ids]
-        else:
-            replay = finished
-            forward = [r for r in records if r.id not in rerun_ids]
-        discard = getattr(self.algorithm, "discard", None)
-        for _ in sorted(forward, key=lambda r: r.id):
-            try:
-                dna = self.algorithm.propose()
-            except StopIteration:
-                break
-            if discard is not None:  # e.g. Bayesian: close the re-proposed study trial
-                discard(dna)
-        for r in finished:
+    def _resume(self, retry_failed: bool) -> None:
+        plan = replay(self, retry_failed=retry_failed, max_attempts=self.max_attempts)
+        self._seq = plan.seq
+        for r in plan.finished:
             self.counts[r.status] += 1
             if r.status == DONE and r.metrics is not None:
                 self._note_best(r.metrics, r.id)
-        for r in replay:
-            self._feedback(dna_from_json(r.dna), r.id, r.status, r.metrics)
         if self.policy is not None:
-            self._replay_reports(finished)
-        for r in sorted(interrupted, key=lambda r: r.id):
-            store.discard_trial(r.id)
-            self.pending_reruns.append(dna_from_json(r.dna))
-        self._next_id = max((r.id for r in records), default=-1) + 1
+            self._replay_reports(plan.finished)
+        for r in plan.poisoned:
+            self._finish(r.id, dna_from_json(r.dna), FAILED, None, poison_reason(r.attempts))
+        self.pending_reruns.extend(plan.reruns)
+        # From here on the algorithm's state covers every event so far: a crash before the
+        # next periodic snapshot replays only what comes after this one.
+        self.snapshot()
 
     def _replay_reports(self, records: list) -> None:
         """Rebuilds the early-stopping policy's state from finished trials' reports."""
@@ -181,26 +178,22 @@ class SearchDriver:
     # ---- proposals ------------------------------------------------------------------------
     def propose(self) -> Proposal:
         """The next trial: started (evaluate it) or cached. StopIteration when exhausted."""
+        self._busy = True
         if self.pending_reruns:
-            dna = self.pending_reruns.popleft()
-            rerun = True
+            rerun_id, dna = self.pending_reruns.popleft()
         else:
+            rerun_id = None
             try:
                 dna = self.algorithm.propose()
             except StopIteration:
                 self.exhausted = True
+                self._busy = False
                 raise
-            rerun = False
         candidate = self.compiled.build(dna)
         try:
             structural_hash = sym_hash(candidate)
         except TypeError:
             structural_hash = None
-        try:
-            candidate_json = to_json_str(candidate)
-        except (TypeError, ValueError):
-            candidate_json = None
-        dna_json = dna_to_json(dna)
         now = time.time()
         key = functional_hash = None
         if self.cache is not None:
@@ -208,29 +201,59 @@ class SearchDriver:
             key, functional_hash = look.key, look.functional_key
             if look.hit and not look.should_reevaluate:
                 metrics = look.entry["metrics"]
-                trial_id = self.store.start_trial(dna_json, candidate_json, structural_hash,
-                                                  functional_hash, status=CACHED)
-                self._track_id(trial_id, rerun)
-                self.store.finish_trial(trial_id, CACHED, metrics=metrics,
-                                        cached_from=look.entry.get("trial_id"))
-                self.counts[CACHED] += 1
-                self._feedback(dna, trial_id, CACHED, metrics)
-                self._after_finish(trial_id, CACHED, metrics, None)
+                source = look.entry.get("trial_id")
+                if rerun_id is None:
+                    trial_id = self._start(dna, candidate, structural_hash, functional_hash,
+                                           CACHED)
+                else:
+                    trial_id = rerun_id
+                # A rerun whose own evaluation reached the cache before the crash is done:
+                # its result was recorded, only the trial's status was not.
+                status = DONE if source is not None and source == rerun_id else CACHED
+                self._finish(trial_id, dna, status, metrics, None,
+                             cached_from=source if status == CACHED else None)
+                self._done_with_event()
                 return Proposal(trial_id, dna, candidate, key, True, now)
-        trial_id = self.store.start_trial(dna_json, candidate_json, structural_hash,
-                                          functional_hash)
+        if rerun_id is None:
+            trial_id = self._start(dna, candidate, structural_hash, functional_hash, RUNNING)
+        else:
+            trial_id = rerun_id
+            self.store.restart_trial(trial_id)
         # Durable before evaluation starts: after a crash it is found 'running' and redone.
         self.store.flush()
-        self._track_id(trial_id, rerun)
         proposal = Proposal(trial_id, dna, candidate, key, False, now)
         self.in_flight[trial_id] = proposal
+        self._busy = False
         return proposal
 
-    def _track_id(self, trial_id: int, rerun: bool) -> None:
-        self._next_id = max(self._next_id, trial_id + 1)
-        if rerun:
-            self.reruns.append(trial_id)
-            self.store.set_meta("reruns", self.reruns)
+    def _start(self, dna, candidate, structural_hash, functional_hash, status: str) -> int:
+        """Records a new trial with the number of the proposal event that made it."""
+        try:
+            candidate_json = to_json_str(candidate)
+        except (TypeError, ValueError):
+            candidate_json = None
+        seq = self._seq + 1
+        trial_id = self.store.start_trial(dna_to_json(dna), candidate_json, structural_hash,
+                                          functional_hash, status=status, proposal_seq=seq)
+        self._seq = seq
+        return trial_id
+
+    def _finish(self, trial_id: int, dna, status: str, metrics: Optional[dict],
+                error: Optional[str], *, cached_from: Optional[int] = None,
+                worker: Optional[str] = None) -> None:
+        """Records a trial's end, with the number of the feedback event, then feeds it back."""
+        seq = self._seq + 1
+        self.store.finish_trial(trial_id, status, metrics=metrics, error=error,
+                                cached_from=cached_from, worker=worker, feedback_seq=seq)
+        self._seq = seq
+        self.last_error = error
+        self.counts[status] += 1
+        if status == DONE:
+            self._note_best(metrics, trial_id)
+        self._feedback(dna, trial_id, status, metrics)
+        if self.policy is not None and hasattr(self.policy, "complete"):
+            self.policy.complete(trial_id)
+        self._after_finish(trial_id, status, metrics, error)
 
     # ---- reports and completion ------------------------------------------------------------
     def report(self, trial_id: int, step: Optional[int], metrics: dict) -> bool:
@@ -256,6 +279,7 @@ class SearchDriver:
         recorded as pruned, with the metrics it returned (or, when it returned none, those
         of its latest report).
         """
+        self._busy = True
         proposal = self.in_flight.pop(trial_id)
         last_report = self.last_reports.pop(trial_id, None)
         if error is None and status in (None, DONE) and self.stop_flags.get(trial_id):
@@ -278,21 +302,20 @@ class SearchDriver:
                 metrics = None
         if status == PRUNED and metrics is None:
             metrics = last_report
+        if metrics is not None:
+            problem = unstorable(metrics)
+            if problem is not None:
+                error, status, metrics = f"the metrics cannot be stored: {problem}", FAILED, None
         elapsed = elapsed if elapsed is not None else time.time() - proposal.started_at
         if status == DONE and self.cache is not None and proposal.key is not None:
             # Written before finish_trial, whose commit makes both durable together.
             self.cache.record(proposal.key, metrics, elapsed, trial_id)
-        self.store.finish_trial(trial_id, status, metrics=metrics, error=error, worker=worker)
-        self.counts[status] += 1
         if status == DONE:
             self.eval_time_total += elapsed
             self.eval_count += 1
-            self._note_best(metrics, trial_id)
-        self._feedback(proposal.dna, trial_id, status, metrics)
-        if self.policy is not None and hasattr(self.policy, "complete"):
-            self.policy.complete(trial_id)
         self.stop_flags.pop(trial_id, None)
-        self._after_finish(trial_id, status, metrics, error)
+        self._finish(trial_id, proposal.dna, status, metrics, error, worker=worker)
+        self._done_with_event()
         return status
 
     def _feedback(self, dna, trial_id: int, status: str, metrics: Optional[dict]) -> None:
@@ -328,16 +351,25 @@ class SearchDriver:
                 handler(self, trial_id, status, metrics, error)
             elif callable(cb):
                 cb(self, trial_id, status, metrics, error)
+
+    def _done_with_event(self) -> None:
+        """Ends a proposal or completion; takes the periodic snapshot when one is due."""
+        self._busy = False
         if time.monotonic() - self._last_snapshot >= self.snapshot_every_s:
             self.snapshot()
 
     # ---- state and closing ---------------------------------------------------------------
     def snapshot(self) -> None:
-        """Saves the algorithm state so a resume continues the same search."""
+        """Saves the algorithm state, with the number of the last event it covers, so that
+        a resume continues the same search. Skipped while a proposal or completion was cut
+        short (the algorithm may then be ahead of the store; the previous snapshot and the
+        stored events still describe it exactly)."""
+        if self._busy:
+            return
         self.store.save_algorithm_state({
+            "format": SNAPSHOT_FORMAT,
             "state": self.algorithm.state_dict(),
-            "next_id": self._next_id,
-            "pending": sorted(self.in_flight),
+            "seq": self._seq,
         })
         self._last_snapshot = time.monotonic()
 
@@ -370,10 +402,34 @@ class SearchDriver:
                 self.cache.flush()
             self.store.flush()
         finally:
+            self._release_lease()
             for cb in self.callbacks:
                 handler = getattr(cb, "on_search_end", None)
                 if handler is not None:
                     handler(self)
+
+    def _release_lease(self) -> None:
+        release = getattr(self.store, "release_lease", None)
+        if release is not None:
+            release()
+
+
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def unstorable(metrics: dict) -> Optional[str]:
+    """Why ``metrics`` cannot be written to a store, or None when they can.
+
+    Flat dicts of numbers and strings (nearly every trial) pass without encoding anything.
+    """
+    if all(type(v) in _PLAIN for v in metrics.values()) and \
+            all(type(k) is str for k in metrics):
+        return None
+    try:
+        dump_json(metrics, "metrics")
+    except TypeError as e:
+        return str(e)
+    return None
 
 
 def make_cache(cache: Any):
