@@ -6,7 +6,18 @@ classes/functions used as values as ``{"_class": name}``/``{"_function": name}``
 numpy arrays as ``{"_ndarray": {...}}``.
 
 Loading builds only registered types (see :mod:`symsearch.symbolic.registry`): it never
-imports a module or unpickles. Errors name the key path of the offending value.
+imports a module or unpickles, and what a value may allocate is bounded by the data given
+(an ``_ndarray`` must hold as many numbers as its shape says, of a numeric dtype). Errors name
+the key path of the offending value.
+
+A document may name the modules that define its types (``symsearch export`` writes them)::
+
+    _modules: [mypkg.models]
+    _value: {_type: mypkg.models.MLP, hidden: 64}
+
+``load(path, import_modules=True)`` (and ``from_json``/``from_yaml``) imports exactly those
+modules before building; by default they are not imported and an unregistered type's error
+names the module to import. Import only from files you trust: importing runs module code.
 
 >>> from symsearch.symbolic.dict import Dict
 >>> from_json(to_json(Dict(a=(1, 2)))) == {"a": (1, 2)}
@@ -25,7 +36,13 @@ from symsearch.symbolic.keypath import join_path
 from symsearch.symbolic.list import List
 from symsearch.symbolic.record import Record
 
-_SPECIAL = ("_type", "_tuple", "_missing", "_class", "_function", "_ndarray", "_dict")
+_SPECIAL = ("_type", "_tuple", "_missing", "_class", "_function", "_ndarray", "_dict",
+            "_modules", "_value")
+#: The two keys of a document that names its modules (see the module docstring).
+_ENVELOPE = frozenset(("_modules", "_value"))
+#: numpy dtype kinds an ``_ndarray`` may have: bool, signed and unsigned int, float.
+_NDARRAY_KINDS = "biuf"
+_NDARRAY_MAX_ITEMSIZE = 8
 
 
 # Key paths are only needed for error messages, so they are not built while walking:
@@ -122,12 +139,95 @@ def _to_json(value: Any) -> Any:
                               f"ss.allow(...) or make it symbolic.")
 
 
-def from_json(data: Any, path: str = "") -> Any:
-    """Builds symbolic values back from :func:`to_json` output (registered types only)."""
+def from_json(data: Any, path: str = "", *, import_modules: bool = False) -> Any:
+    """Builds symbolic values back from :func:`to_json` output (registered types only).
+
+    ``data`` may be a document ``{"_modules": [...], "_value": ...}``; with
+    ``import_modules=True`` the modules it names are imported first (only for data you trust).
+    """
+    modules: list = []
+    if isinstance(data, dict) and set(data) == _ENVELOPE:
+        modules = _module_names(data["_modules"], path)
+        data = data["_value"]
+        if import_modules:
+            _import_modules(modules, path)
     try:
         return _from_json(data)
     except _Located as e:
-        raise _relocate(e, path) from None
+        error = _relocate(e, path)
+        if isinstance(error, ValueError) and "is not registered" in str(error):
+            error = ValueError(f"{error} {_import_hint(str(error), modules)}")
+        raise error from None
+
+
+def _module_names(value: Any, path: str) -> list:
+    where = join_path(path, "_modules") or "_modules"
+    if not isinstance(value, list) or not all(isinstance(m, str) and m for m in value):
+        raise ValueError(f"{where}: expected a list of module names, got {value!r}")
+    for name in value:
+        if not all(part.isidentifier() for part in name.split(".")):
+            raise ValueError(f"{where}: {name!r} is not a module name")
+    return list(value)
+
+
+def _import_modules(modules: list, path: str) -> None:
+    import importlib
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ImportError as e:
+            where = join_path(path, "_modules") or "_modules"
+            raise ValueError(f"{where}: cannot import {name!r}, which defines types in this "
+                             f"file: {e}") from None
+
+
+def _import_hint(message: str, modules: list) -> str:
+    """How to make an unregistered type loadable: the modules the file names, else the
+    module its qualified name suggests."""
+    if not modules:
+        start = message.find("'") + 1
+        name = message[start:message.find("'", start)] if start else ""
+        modules = [name.rsplit(".", 1)[0]] if "." in name else []
+    if not modules:
+        return ""
+    listed = ", ".join(repr(m) for m in modules)
+    return (f"To load it, pass import_modules=True (imports {listed}; only for files you "
+            f"trust), or import {listed} first.")
+
+
+def modules_of(data: Any) -> list:
+    """The modules defining the registered types and functions that :func:`to_json` output
+    ``data`` names, in order of first use: a registered object's ``__module__`` when this
+    process has it, else the qualified name without its last part."""
+    names: list = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key in ("_type", "_class", "_function"):
+                if isinstance(node.get(key), str):
+                    names.append(node[key])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(data)
+    out: list = []
+    for name in names:
+        try:
+            module = getattr(registry.lookup(name), "__module__", None)
+        except ValueError:
+            module = None
+        module = module or (name.rsplit(".", 1)[0] if "." in name else None)
+        if module and module not in out:
+            out.append(module)
+    return out
+
+
+def with_modules(data: Any) -> dict:
+    """``{"_modules": modules_of(data), "_value": data}``: a document that says what to import."""
+    return {"_modules": modules_of(data), "_value": data}
 
 
 def _lookup(name: Any) -> Any:
@@ -135,6 +235,46 @@ def _lookup(name: Any) -> Any:
         return registry.lookup(name, _WHERE)
     except ValueError as e:
         raise _Located(ValueError, str(e)) from None
+
+
+def _ndarray(inner: Any) -> Any:
+    """An array from ``{"dtype", "shape", "data"}``, checked so that it allocates no more
+    than the data given: a numeric dtype of at most 8 bytes, and one value per element."""
+    import math
+
+    import numpy as np
+    if not isinstance(inner, dict) or set(inner) != {"dtype", "shape", "data"}:
+        raise _Located(ValueError, f"_ndarray at {_WHERE}: expected a mapping with 'dtype', "
+                                   f"'shape' and 'data', got {_preview(inner)}")
+    dtype_text, shape, data = inner["dtype"], inner["shape"], inner["data"]
+    try:
+        dtype = np.dtype(dtype_text) if isinstance(dtype_text, str) else None
+    except TypeError:
+        dtype = None
+    if dtype is None or dtype.kind not in _NDARRAY_KINDS or dtype.subdtype is not None or \
+            dtype.itemsize > _NDARRAY_MAX_ITEMSIZE:
+        raise _Located(ValueError, f"_ndarray at {_WHERE}: dtype {_preview(dtype_text)} is not "
+                                   f"allowed; expected a bool, int, uint or float dtype of at "
+                                   f"most {_NDARRAY_MAX_ITEMSIZE} bytes, such as '<f8'")
+    if not isinstance(shape, list) or not all(type(n) is int and n >= 0 for n in shape):
+        raise _Located(ValueError, f"_ndarray at {_WHERE}: shape must be a list of "
+                                   f"non-negative ints, got {_preview(shape)}")
+    if not isinstance(data, list) or not all(type(v) in _NUMBERS for v in data):
+        raise _Located(ValueError, f"_ndarray at {_WHERE}: data must be a flat list of "
+                                   f"numbers, got {_preview(data)}")
+    size = math.prod(shape)
+    if size != len(data):
+        raise _Located(ValueError, f"_ndarray at {_WHERE}: shape {shape} has {size} elements "
+                                   f"but data has {len(data)} values")
+    return np.asarray(data, dtype=dtype).reshape(shape)
+
+
+_NUMBERS = frozenset((int, float, bool))
+
+
+def _preview(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 _SCALARS = frozenset((str, int, float, bool, type(None)))
@@ -188,8 +328,7 @@ def _from_json(data: Any) -> Any:
             values = _load_items((str(k), v) for k, v in inner).values()
             return Dict({_hashable(_from_json(k)): v for (k, _), v in zip(inner, values)})
         if key == "_ndarray":
-            import numpy as np
-            return np.asarray(inner["data"], dtype=np.dtype(inner["dtype"])).reshape(inner["shape"])
+            return _ndarray(inner)
     return Dict(_load_items(data.items()))
 
 
@@ -201,8 +340,8 @@ def to_json_str(value: Any, **kwargs) -> str:
     return json.dumps(to_json(value), **kwargs)
 
 
-def from_json_str(text: str) -> Any:
-    return from_json(json.loads(text))
+def from_json_str(text: str, *, import_modules: bool = False) -> Any:
+    return from_json(json.loads(text), import_modules=import_modules)
 
 
 def to_yaml(value: Any) -> str:
@@ -210,9 +349,10 @@ def to_yaml(value: Any) -> str:
     return yaml.safe_dump(to_json(value), sort_keys=False)
 
 
-def from_yaml(text: str) -> Any:
+def from_yaml(text: str, *, import_modules: bool = False) -> Any:
+    """Builds a value from YAML (``yaml.safe_load``, then as :func:`from_json`)."""
     import yaml
-    return from_json(yaml.safe_load(text))
+    return from_json(yaml.safe_load(text), import_modules=import_modules)
 
 
 def save(value: Any, path: str) -> None:
@@ -223,12 +363,19 @@ def save(value: Any, path: str) -> None:
         f.write(text)
 
 
-def load(path: str) -> Any:
-    """Reads a value written by :func:`save` (format by file extension)."""
+def load(path: str, *, import_modules: bool = False) -> Any:
+    """Reads a value written by :func:`save` or ``symsearch export`` (format by file
+    extension). ``import_modules=True`` imports the modules the file names in ``_modules``
+    first (a file from ``symsearch export`` names them); only for files you trust.
+
+    >>> best = ss.load("best.yaml", import_modules=True)    # doctest: +SKIP
+    """
     ext = os.path.splitext(str(path))[1].lower()
     with open(path, encoding="utf-8") as f:
         text = f.read()
     try:
-        return from_yaml(text) if ext in (".yaml", ".yml") else from_json_str(text)
+        if ext in (".yaml", ".yml"):
+            return from_yaml(text, import_modules=import_modules)
+        return from_json_str(text, import_modules=import_modules)
     except (TypeError, ValueError, KeyError) as e:
         raise type(e)(f"{path}: {e}") from None

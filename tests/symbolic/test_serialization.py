@@ -229,3 +229,71 @@ def test_allow_as_decorator_and_alias():
 
     assert ss.to_json({"f": triple}) == {"f": {"_function": "tests.symbolic.triple"}}
     assert ss.from_json({"f": {"_function": "tests.symbolic.triple"}})["f"] is triple
+
+
+# ---- what a loaded value may allocate ----------------------------------------------------
+
+@pytest.mark.parametrize("inner, message", [
+    ({"dtype": "S800000000", "shape": [1], "data": [1]}, "dtype 'S800000000' is not allowed"),
+    ({"dtype": "<U100000000", "shape": [1], "data": [1]}, "is not allowed"),
+    ({"dtype": "(100000000,)f8", "shape": [1], "data": [1]}, "is not allowed"),
+    ({"dtype": "O", "shape": [1], "data": [1]}, "is not allowed"),
+    ({"dtype": {"names": ["a"], "formats": ["f8"]}, "shape": [1], "data": [1]},
+     "is not allowed"),
+    ({"dtype": "<f8", "shape": [100000000], "data": [0]},
+     r"shape \[100000000\] has 100000000 elements but data has 1 values"),
+    ({"dtype": "<f8", "shape": [-1], "data": [0]}, "non-negative ints"),
+    ({"dtype": "<f8", "shape": [2], "data": [[1, 2]]}, "flat list of numbers"),
+    ({"dtype": "<f8", "shape": [1], "data": ["1e9"]}, "flat list of numbers"),
+    ({"dtype": "<f8", "shape": [1]}, "expected a mapping with 'dtype', 'shape' and 'data'"),
+])
+def test_ndarray_must_hold_the_data_its_shape_says(inner, message):
+    data = {"weights": [{"_ndarray": inner}]}
+    assert len(json.dumps(data)) < 200
+    with pytest.raises(ValueError, match=r"_ndarray at weights\[0\]: .*" + message):
+        ss.from_json(data)
+
+
+@pytest.mark.parametrize("array", [np.arange(6.0).reshape(2, 3), np.array(True),
+                                   np.zeros((0, 4), dtype=np.int32),
+                                   np.array([1, 2], dtype=np.uint8)])
+def test_ndarray_round_trip_still_works(array):
+    loaded = ss.from_json(ss.to_json(ss.Dict(a=array)))["a"]
+    assert loaded.dtype == array.dtype and loaded.shape == array.shape
+    assert (loaded == array).all()
+
+
+# ---- documents that name their modules ---------------------------------------------------
+
+def test_a_document_may_name_its_modules_and_imports_them_only_when_asked(tmp_path):
+    path = tmp_path / "best.yaml"
+    path.write_text("_modules: [wave]\n_value: {a: 1}\n")
+    was_loaded = "wave" in sys.modules
+    assert ss.load(str(path)) == {"a": 1}
+    assert ("wave" in sys.modules) == was_loaded          # not imported by default
+    assert ss.load(str(path), import_modules=True) == {"a": 1}
+    assert "wave" in sys.modules
+
+
+def test_import_modules_rejects_what_is_not_a_module_name():
+    for modules in (["os; rm"], "os", [1]):
+        with pytest.raises(ValueError, match="_modules"):
+            ss.from_json({"_modules": modules, "_value": 1}, import_modules=True)
+    with pytest.raises(ValueError, match="_modules: cannot import 'no_such_module_xyz'"):
+        ss.from_json({"_modules": ["no_such_module_xyz"], "_value": 1}, import_modules=True)
+
+
+def test_unregistered_type_error_says_how_to_load_it():
+    with pytest.raises(ValueError, match=r"pass import_modules=True \(imports 'mypkg\.models'"):
+        ss.from_json({"_modules": ["mypkg.models"], "_value": {"_type": "mypkg.models.MLP"}})
+    with pytest.raises(ValueError, match=r"or import 'evil' first"):
+        ss.from_json({"_type": "evil.Payload"})
+
+
+def test_modules_of_names_the_modules_of_registered_types():
+    from symsearch.symbolic.serialization import modules_of
+    data = ss.to_json(Trainer(model=Model(blocks=[Block(1)]), optimizer=Adam()))
+    assert modules_of(data) == [Trainer.__module__]
+    assert modules_of({"_type": "pkg.mod.Cls", "f": {"_function": "other.fn"}}) == \
+        ["pkg.mod", "other"]
+    assert modules_of({"a": 1}) == []
