@@ -5,6 +5,11 @@
 >>> store.finish_trial(trial_id, DONE, metrics={"reward": 1.0})
 >>> [t.status for t in store.trials()]
 ['done']
+
+A search that writes a store file first takes its lease (``store.acquire_lease()``), so a second
+search on the same file fails with ``StoreLockedError`` instead of interleaving with it; a store
+file that is damaged or read-only fails with ``StoreDamagedError`` / ``StoreReadOnlyError``
+naming the file and what to do.
 """
 from __future__ import annotations
 
@@ -13,6 +18,8 @@ from typing import Union
 
 from symsearch.store.analysis import Experiment, load_experiment
 from symsearch.store.base import Store
+from symsearch.store.errors import StoreDamagedError, StoreReadOnlyError
+from symsearch.store.lease import StoreLockedError
 from symsearch.store.memory import MemoryStore
 from symsearch.store.records import (CACHED, DONE, FAILED, FINISHED_STATUSES, PRUNED, RUNNING,
                                      SCORED_STATUSES, STATUSES, TrialRecord)
@@ -38,5 +45,6 @@ def open_store(store: Union[Store, str, os.PathLike, None]) -> Store:
 
 
 __all__ = ["Store", "MemoryStore", "SqliteStore", "TrialRecord", "open_store",
+           "StoreLockedError", "StoreDamagedError", "StoreReadOnlyError",
            "load_experiment", "Experiment", "RUNNING", "DONE", "FAILED", "CACHED", "PRUNED",
            "STATUSES", "FINISHED_STATUSES", "SCORED_STATUSES"]

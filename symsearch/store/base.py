@@ -20,14 +20,16 @@ from __future__ import annotations
 import abc
 import json
 import threading
+import time
 from typing import Any, Iterable, Optional, Union
 
+from symsearch.store.lease import LEASE_KEY, this_process_owner, with_age
 from symsearch.store.records import RUNNING, STATUSES, TrialRecord, check_status
 
 # Keys of the cache statistics counters, persisted with the store.
 CACHE_STAT_KEYS = ("hits", "misses", "hash_time", "saved_time")
 # Meta keys the stores use themselves; set_meta refuses them.
-RESERVED_META_KEYS = frozenset(("format", "schema_version", "next_trial_id"))
+RESERVED_META_KEYS = frozenset(("format", "schema_version", "next_trial_id", LEASE_KEY))
 
 
 def _json_default(value: Any) -> Any:
@@ -63,6 +65,7 @@ class Store(abc.ABC):
         self._cache_counters["hash_time"] = 0.0
         self._cache_counters["saved_time"] = 0.0
         self._cache_counters_dirty = False
+        self._memory_owner: Optional[dict] = None    # the default lease: held in the process
 
     # -- experiment ------------------------------------------------------------------------------
     @abc.abstractmethod
@@ -186,12 +189,44 @@ class Store(abc.ABC):
     def get_meta(self, key: str, default: Any = None) -> Any:
         """The value stored under ``key``, or ``default``."""
 
+    # -- ownership -------------------------------------------------------------------------------
+    def acquire_lease(self, *, heartbeat_s: float = 2.0,
+                      stale_after_s: float = 60.0) -> Optional[dict]:
+        """Takes ownership of the store for this process, so that no second search writes it
+        at the same time; the driver calls it before ``is_initialized()``. Returns None when
+        the store had no owner, or the dead previous owner's dict when its lease was taken over;
+        raises ``StoreLockedError`` when a live process owns it. A store in memory belongs to
+        its process: this always succeeds. See ``symsearch.store.lease``.
+
+        >>> from symsearch.store import MemoryStore
+        >>> store = MemoryStore()
+        >>> store.acquire_lease() is None
+        True
+        """
+        with self._lock:
+            if self._memory_owner is None:
+                self._memory_owner = this_process_owner(time.time())
+        return None
+
+    def release_lease(self) -> None:
+        """Gives ownership up (``close()`` does it too)."""
+        self._memory_owner = None
+
+    def lease_owner(self) -> Optional[dict]:
+        """The owner's dict (host, pid, started, acquired_at, heartbeat_at) plus ``age_s``,
+        or None when nobody holds the lease. Needs no lease."""
+        owner = self._memory_owner
+        if owner is None:
+            return None
+        return with_age({**owner, "heartbeat_at": time.time()}, time.time())
+
     # -- lifetime --------------------------------------------------------------------------------
     def flush(self) -> None:
         """Commits pending writes."""
 
     def close(self) -> None:
-        """Flushes and releases the store."""
+        """Flushes and releases the store (and its lease)."""
+        self.release_lease()
 
     def __enter__(self) -> "Store":
         return self

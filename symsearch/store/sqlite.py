@@ -8,6 +8,14 @@ and ``flush`` commit it. So that a long trial's start and reports are not held b
 driver waits on an evaluation, a timer thread commits batched writes at most ``commit_interval``
 seconds after the first of them.
 
+Faults of the file itself are reported, not passed on as raw ``sqlite3`` errors: every method
+turns SQLite's "malformed"/"not a database" into ``StoreDamagedError`` (with the recovery
+command), a read-write open of a file that cannot be written fails with ``StoreReadOnlyError``,
+and a timer checkpoints the WAL into the main file at most ``checkpoint_interval`` seconds after
+a commit (and ``TRUNCATE``s it on close), so losing the ``-wal`` file costs at most those seconds.
+A writer that should be the only one takes the store's lease (``acquire_lease``, see
+``symsearch.store.lease``); readers never need it.
+
 >>> import os, tempfile
 >>> path = os.path.join(tempfile.mkdtemp(), "runs", "demo.db")
 >>> with SqliteStore(path) as store:
@@ -20,6 +28,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import math
 import os
 import sqlite3
 import threading
@@ -30,6 +39,9 @@ from pathlib import Path
 from typing import Any, Iterable, Optional, Union
 
 from symsearch.store.base import CACHE_STAT_KEYS, Store, dump_json
+from symsearch.store.errors import reports_damage as _reports_damage
+from symsearch.store.lease import StoreLockedError
+from symsearch.store.sqlite_lease import SqliteLeaseMixin
 from symsearch.store.records import FINISHED_STATUSES, RUNNING, STATUSES, TrialRecord, check_status
 from symsearch.store.sqlite_schema import open_connection, trial_columns
 
@@ -55,7 +67,13 @@ def _commit_from_timer(store_ref: weakref.ref) -> None:
         store._commit_from_timer()
 
 
-class SqliteStore(Store):
+def _checkpoint_from_timer(store_ref: weakref.ref) -> None:
+    store = store_ref()
+    if store is not None:
+        store._checkpoint_from_timer()
+
+
+class SqliteStore(SqliteLeaseMixin, Store):
     """An experiment store in one SQLite file, created (with its folders) on first use.
 
     Args:
@@ -64,18 +82,33 @@ class SqliteStore(Store):
       read_only: open for reading only (analysis of a finished or running experiment).
       commit_interval: longest time, in seconds, a batched write waits for a commit (0: every
         write commits at once).
+      checkpoint_interval: longest time, in seconds, a commit stays in the WAL only before it
+        is checkpointed into the main file (0: only on close).
+
+    Raises ValueError when the file is not a store, StoreDamagedError when it is a damaged one,
+    StoreReadOnlyError when it cannot be written (and ``read_only`` is False).
     """
 
+    @_reports_damage
     def __init__(self, path: Union[str, os.PathLike], create: bool = True,
-                 read_only: bool = False, commit_interval: float = 1.0) -> None:
+                 read_only: bool = False, commit_interval: float = 1.0,
+                 checkpoint_interval: float = 5.0) -> None:
         super().__init__()
         if not isinstance(path, (str, os.PathLike)):
             raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
         if not commit_interval >= 0:
             raise ValueError(f"commit_interval must be >= 0 seconds, got {commit_interval!r}")
+        if not checkpoint_interval >= 0:
+            raise ValueError(f"checkpoint_interval must be >= 0 seconds, got "
+                             f"{checkpoint_interval!r}")
         self.path = Path(path)
         self.read_only = bool(read_only)
         self.commit_interval = float(commit_interval)
+        self.checkpoint_interval = float(checkpoint_interval)
+        self._lease = None                          # SqliteLeaseMixin's, while held
+        self._lease_lost = None
+        self._checkpoint_timer: Optional[threading.Timer] = None
+        self._last_checkpoint = time.monotonic()
         if self.path.is_dir():
             raise ValueError(f"{str(self.path)!r} is a folder, not a symsearch store file")
         exists = self.path.exists()
@@ -92,7 +125,8 @@ class SqliteStore(Store):
             self._trial_columns = trial_columns(conn)
             self._next_id = max(self._get_meta_raw("next_trial_id", 0), self._max_trial_id() + 1)
             for name, value in conn.execute("SELECT name, value FROM cache_stats"):
-                if name in self._cache_counters:
+                if name in self._cache_counters and isinstance(value, (int, float)) \
+                        and math.isfinite(value):
                     self._cache_counters[name] = (int(value) if name in ("hits", "misses")
                                                   else value)
         except BaseException:
@@ -117,12 +151,43 @@ class SqliteStore(Store):
 
     def _commit(self) -> None:
         conn = self._db()
+        if self._lease_lost is not None:     # nothing more of this process may be committed
+            if conn.in_transaction:
+                conn.rollback()
+            self._pending = self._cache_counters_dirty = False
+            raise self._locked_error()
         if self._cache_counters_dirty:
             conn.executemany("INSERT OR REPLACE INTO cache_stats (name, value) VALUES (?, ?)",
                              [(k, self._cache_counters[k]) for k in CACHE_STAT_KEYS])
             self._cache_counters_dirty = False
+        wrote = conn.in_transaction
+        if self._lease is not None and wrote:
+            self._verify_lease(conn)     # a process that lost its lease commits nothing
         conn.commit()
         self._pending = False
+        if wrote and self._checkpoint_timer is None and self.checkpoint_interval > 0:
+            delay = self._last_checkpoint + self.checkpoint_interval - time.monotonic()
+            self._checkpoint_timer = threading.Timer(max(delay, 0.0), _checkpoint_from_timer,
+                                                     (weakref.ref(self),))
+            self._checkpoint_timer.daemon = True
+            self._checkpoint_timer.start()
+
+    def _checkpoint_from_timer(self) -> None:
+        with self._lock:
+            try:
+                if self._conn is None or self.read_only:
+                    return
+                if self._conn.in_transaction:     # a checkpoint cannot run inside one
+                    self._commit()
+                # PASSIVE: copies what it can without waiting on readers or writers.
+                self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                self._last_checkpoint = time.monotonic()
+            except (sqlite3.Error, StoreLockedError) as e:
+                # Raised again, where it is seen, by the driver's next write or commit.
+                warnings.warn(f"background checkpoint of {str(self.path)!r} failed: {e}",
+                              RuntimeWarning, stacklevel=1)
+            finally:
+                self._checkpoint_timer = None
 
     def _commit_if_due(self) -> None:
         """Called after a batched write, with the lock held."""
@@ -143,13 +208,17 @@ class SqliteStore(Store):
                 return
             try:
                 self._commit()
+            except StoreLockedError:
+                return      # the driver's next write raises it
             except sqlite3.Error as e:
                 # The next commit on the driver's thread retries and raises where it is seen.
                 warnings.warn(f"background commit of {str(self.path)!r} failed: {e}",
                               RuntimeWarning, stacklevel=1)
 
     # -- experiment ------------------------------------------------------------------------------
+    @_reports_damage
     def initialize(self, config: dict, space_json: Optional[str], spec_fingerprint: str) -> None:
+        self._check_lease_kept()
         if not isinstance(config, dict):
             raise TypeError(f"config must be a dict, got {type(config).__name__}")
         config_text = dump_json(config, "config")
@@ -167,6 +236,7 @@ class SqliteStore(Store):
         return self._db().execute(
             "SELECT config, space, fingerprint, created FROM experiment WHERE id = 0").fetchone()
 
+    @_reports_damage
     def _require_experiment(self) -> tuple:
         with self._lock:
             row = self._experiment_row()
@@ -175,6 +245,7 @@ class SqliteStore(Store):
                                f"initialize() first")
         return row
 
+    @_reports_damage
     def is_initialized(self) -> bool:
         with self._lock:
             return self._experiment_row() is not None
@@ -184,10 +255,12 @@ class SqliteStore(Store):
         return self._require_experiment()[3]
 
     # -- trials ----------------------------------------------------------------------------------
+    @_reports_damage
     def start_trial(self, dna: list, candidate_json: Optional[str],
                     structural_hash: Optional[str] = None, functional_hash: Optional[str] = None,
                     worker: Optional[str] = None, status: str = RUNNING,
                     proposal_seq: Optional[int] = None) -> int:
+        self._check_lease_kept()
         if status not in STATUSES:
             check_status(status)
         dna_text = dump_json(list(dna), "dna")
@@ -204,10 +277,12 @@ class SqliteStore(Store):
             self._commit_if_due()
         return trial_id
 
+    @_reports_damage
     def finish_trial(self, trial_id: int, status: str, metrics: Optional[dict] = None,
                      error: Optional[str] = None, cached_from: Optional[int] = None,
                      functional_hash: Optional[str] = None,
                      worker: Optional[str] = None, feedback_seq: Optional[int] = None) -> None:
+        self._check_lease_kept()
         if status not in FINISHED_STATUSES:
             check_status(status, FINISHED_STATUSES)
         trial_id = self._check_trial_id(trial_id)
@@ -223,7 +298,9 @@ class SqliteStore(Store):
                 raise KeyError(f"no trial with id {trial_id!r} in {str(self.path)!r}")
             self._commit()
 
+    @_reports_damage
     def restart_trial(self, trial_id: int) -> None:
+        self._check_lease_kept()
         trial_id = self._check_trial_id(trial_id)
         with self._lock:
             conn = self._db()
@@ -236,7 +313,9 @@ class SqliteStore(Store):
             conn.execute("DELETE FROM reports WHERE trial_id = ?", (trial_id,))
             self._commit()
 
+    @_reports_damage
     def add_report(self, trial_id: int, step: Optional[int], metrics: dict) -> None:
+        self._check_lease_kept()
         trial_id = self._check_trial_id(trial_id)
         metrics_text = dump_json(metrics, "report metrics")
         with self._lock:
@@ -264,6 +343,7 @@ class SqliteStore(Store):
             return "", ()
         return f" WHERE status IN ({', '.join('?' * len(statuses))})", statuses
 
+    @_reports_damage
     def trials(self, status: Union[str, Iterable[str], None] = None) -> list:
         where, args = self._status_clause(self._status_filter(status))
         with self._lock:
@@ -279,6 +359,7 @@ class SqliteStore(Store):
                         {"step": step, "metrics": json.loads(metrics), "time": at})
         return [self._to_record(row, reports.get(row[0], [])) for row in rows]
 
+    @_reports_damage
     def trial(self, trial_id: int) -> TrialRecord:
         trial_id = self._check_trial_id(trial_id)
         with self._lock:
@@ -294,12 +375,15 @@ class SqliteStore(Store):
                    for step, metrics, at in report_rows]
         return self._to_record(row, reports)
 
+    @_reports_damage
     def num_trials(self, status: Union[str, Iterable[str], None] = None) -> int:
         where, args = self._status_clause(self._status_filter(status))
         with self._lock:
             return self._db().execute(f"SELECT COUNT(*) FROM trials{where}", args).fetchone()[0]
 
+    @_reports_damage
     def discard_trial(self, trial_id: int) -> None:
+        self._check_lease_kept()
         trial_id = self._check_trial_id(trial_id)
         with self._lock:
             conn = self._db()
@@ -312,7 +396,9 @@ class SqliteStore(Store):
             self._commit()
 
     # -- algorithm state -------------------------------------------------------------------------
+    @_reports_damage
     def save_algorithm_state(self, state: dict) -> None:
+        self._check_lease_kept()
         if not isinstance(state, dict):
             raise TypeError(f"state must be a dict, got {type(state).__name__}")
         text = dump_json(state, "algorithm state")
@@ -321,14 +407,17 @@ class SqliteStore(Store):
                                "VALUES (0, ?, ?)", (text, time.time()))
             self._commit()
 
+    @_reports_damage
     def load_algorithm_state(self) -> Optional[dict]:
         with self._lock:
             row = self._db().execute("SELECT state FROM algorithm_state WHERE id = 0").fetchone()
         return None if row is None else json.loads(row[0])
 
     # -- evaluation cache ------------------------------------------------------------------------
+    @_reports_damage
     def cache_put(self, key: str, metrics: dict, eval_time: float, count: int = 1,
                   trial_id: Optional[int] = None) -> None:
+        self._check_lease_kept()
         metrics_text = dump_json(metrics, "cached metrics")
         with self._lock:
             self._db().execute(
@@ -337,6 +426,7 @@ class SqliteStore(Store):
                 (key, metrics_text, int(count), float(eval_time), trial_id))
             self._commit_if_due()
 
+    @_reports_damage
     def cache_get(self, key: str) -> Optional[dict]:
         with self._lock:
             row = self._db().execute(
@@ -347,6 +437,7 @@ class SqliteStore(Store):
         return {"metrics": json.loads(row[0]), "count": row[1], "eval_time": row[2],
                 "trial_id": row[3]}
 
+    @_reports_damage
     def cache_entries(self) -> dict:
         with self._lock:
             rows = self._db().execute(
@@ -356,7 +447,9 @@ class SqliteStore(Store):
                 for key, metrics, count, eval_time, trial_id in rows}
 
     # -- metadata --------------------------------------------------------------------------------
+    @_reports_damage
     def set_meta(self, key: str, value: Any) -> None:
+        self._check_lease_kept()
         self._check_meta_key(key)
         text = dump_json(value, f"meta value for {key!r}")
         with self._lock:
@@ -364,30 +457,52 @@ class SqliteStore(Store):
                                (key, text))
             self._commit_if_due()
 
+    @_reports_damage
     def get_meta(self, key: str, default: Any = None) -> Any:
         with self._lock:
             self._db()
             return self._get_meta_raw(key, default)
 
     # -- lifetime --------------------------------------------------------------------------------
+    @_reports_damage
     def flush(self) -> None:
+        self._check_lease_kept()
         with self._lock:
             if not self.read_only:
                 self._commit()
 
     def close(self) -> None:
+        """Commits, releases the lease, checkpoints the WAL into the file and closes. Raises
+        StoreLockedError (after closing) when the lease was taken over, since the writes
+        batched since then were not committed."""
         with self._lock:
             if self._conn is None:
                 return
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
+            for timer in (self._timer, self._checkpoint_timer):
+                if timer is not None:
+                    timer.cancel()
+            self._timer = self._checkpoint_timer = None
             try:
                 if not self.read_only:
+                    self.release_lease()
                     self._commit()
+                    self._checkpoint_on_close()
             finally:
                 self._conn.close()
                 self._conn = None
+            if self._lease_lost is not None:
+                raise self._locked_error()
+
+    def _checkpoint_on_close(self) -> None:
+        # TRUNCATE leaves an empty -wal; a reader still open makes it wait, so it waits at most
+        # briefly and then does what PASSIVE would.
+        conn = self._conn
+        try:
+            conn.execute("PRAGMA busy_timeout = 100")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        except sqlite3.Error as e:
+            warnings.warn(f"checkpoint of {str(self.path)!r} on close failed: {e}",
+                          RuntimeWarning, stacklevel=3)
 
     def __del__(self) -> None:
         # A store dropped without close() still writes what it batched.

@@ -2,16 +2,26 @@
 
 ``open_connection`` creates the schema in a new (or empty) file and checks an existing one, so a
 text file, another application's database or a store from a newer symsearch fails at once with
-a ValueError naming the path instead of at the first query.
+a ValueError naming the path instead of at the first query. The file header decides between
+"not a store" (no ``SQLite format 3`` header and none of our meta) and ``StoreDamagedError`` (a
+SQLite file that SQLite reports corrupt). A read-write open of a file that cannot be written
+fails here with ``StoreReadOnlyError``; a read-only open of a store in a read-only folder falls
+back to SQLite's ``immutable`` mode (see ``_connect_read_only``).
 """
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import warnings
 from pathlib import Path
+
+from symsearch.store.errors import StoreReadOnlyError, damaged_error, is_damage, not_a_store
 
 FORMAT = "symsearch-store"
 SCHEMA_VERSION = 2
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 5000     # sqlite3.connect's default timeout, restored after probing
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -62,39 +72,151 @@ TABLES = ("meta", "experiment", "trials", "reports", "algorithm_state", "cache",
 
 def open_connection(path: Path, read_only: bool = False) -> sqlite3.Connection:
     """A connection to the store at ``path``: schema created when the file is new or empty,
-    checked otherwise, WAL journal with synchronous=NORMAL. ValueError naming the path when the
-    file is not a symsearch store."""
-    try:
-        if read_only:
-            conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True,
-                                   check_same_thread=False)
-        else:
-            conn = sqlite3.connect(str(path), check_same_thread=False)
-    except sqlite3.Error as e:
-        raise ValueError(f"cannot open {str(path)!r} as a symsearch store: {e}") from e
+    checked otherwise, WAL journal with synchronous=NORMAL.
+
+    Raises ValueError naming the path when the file is not a symsearch store, StoreDamagedError
+    when it is one SQLite reports corrupt, and (read-write) StoreReadOnlyError when it cannot be
+    written.
+    """
+    if not read_only:
+        _check_writable(path)
+    _check_header(path)
+    conn = _connect_read_only(path) if read_only else _connect(path, "")
     try:
         try:
             tables = {row[0] for row in conn.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table'")}
-        except sqlite3.DatabaseError as e:    # e.g. "file is not a database"
-            raise _not_a_store(path, str(e)) from e
-        if not tables:
-            if read_only:
-                raise _not_a_store(path, "the database is empty")
-            _create_schema(conn)
-        else:
-            _check_schema(conn, path, tables, read_only)
-        if not read_only:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
+            if not tables:
+                if read_only:
+                    raise not_a_store(path, "the database is empty")
+                _create_schema(conn)
+            else:
+                _check_schema(conn, path, tables, read_only)
+            if not read_only:
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
+                _probe_write(conn, path)
+        except sqlite3.DatabaseError as e:
+            if is_damage(e):
+                raise damaged_error(path, e) from e
+            if _is_read_only_failure(e) and not read_only:
+                raise StoreReadOnlyError(path, f"SQLite: {e}") from e
+            raise
     except BaseException:
         conn.close()
         raise
     return conn
 
 
-def _not_a_store(path: Path, why: str) -> ValueError:
-    return ValueError(f"{str(path)!r} is not a symsearch experiment store ({why})")
+def _connect(path: Path, query: str) -> sqlite3.Connection:
+    try:
+        if query:
+            return sqlite3.connect(path.resolve().as_uri() + query, uri=True,
+                                   check_same_thread=False)
+        return sqlite3.connect(str(path), check_same_thread=False)
+    except sqlite3.Error as e:
+        raise ValueError(f"cannot open {str(path)!r} as a symsearch store: {e}") from e
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection; ``immutable=1`` where a plain one cannot read the file.
+
+    SQLite reads a WAL database through its ``-shm`` index, which a reader must be able to
+    create or open. In a read-only folder with no ``-shm`` that fails. No ``-shm`` means no
+    connection has the file open in WAL mode, so nobody is writing it and it can be read as
+    ``immutable`` (no locks, no WAL); a ``-wal`` left there by a crashed writer is then not
+    read, which costs at most the last seconds before its last checkpoint.
+    """
+    conn = _connect(path, "?mode=ro")
+    try:
+        conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.DatabaseError as e:
+        conn.close()
+        if not _is_read_only_failure(e):
+            if is_damage(e):
+                raise damaged_error(path, e) from e
+            raise ValueError(f"cannot read {str(path)!r} as a symsearch store: {e}") from e
+        if os.path.exists(f"{path}-shm"):
+            raise ValueError(
+                f"cannot read {str(path)!r}: its {path.name}-shm file cannot be opened "
+                f"({e}) and may belong to a search writing it now; read it when that search "
+                f"ended, or copy the store with its -wal and -shm files elsewhere") from e
+    wal = Path(f"{path}-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        warnings.warn(f"{str(path)!r} is read without its write-ahead log {wal.name} (the "
+                      f"folder is read-only): trials written since its last checkpoint are "
+                      f"not shown", RuntimeWarning, stacklevel=4)
+    return _connect(path, "?mode=ro&immutable=1")
+
+
+def _is_read_only_failure(error: sqlite3.DatabaseError) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is not None:
+        return (code & 0xFF) in (8, 14)        # SQLITE_READONLY, SQLITE_CANTOPEN
+    text = str(error).lower()
+    return "readonly" in text or "unable to open" in text
+
+
+def _check_writable(path: Path) -> None:
+    """StoreReadOnlyError when the file, or the folder its -wal/-shm go in, is not writable."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise StoreReadOnlyError(path, "the file is not writable")
+    needs_folder = not all(os.path.exists(f"{path}{s}") for s in ("-wal", "-shm"))
+    if needs_folder and folder.exists() and not os.access(folder, os.W_OK):
+        raise StoreReadOnlyError(path, f"its folder {str(folder)!r} is not writable, and SQLite "
+                                       f"writes the -wal and -shm files beside the store")
+
+
+def _probe_write(conn: sqlite3.Connection, path: Path) -> None:
+    """Fails at once, not at the first trial, when SQLite cannot write the file (a read-only
+    mount, a file whose permissions os.access misjudges). A write that is rolled back costs
+    nothing in the file; a store busy with another writer is writable and is left alone."""
+    conn.execute("PRAGMA busy_timeout = 0")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("UPDATE meta SET value = value WHERE key = 'format'")
+    except sqlite3.OperationalError as e:
+        if _is_read_only_failure(e):
+            raise StoreReadOnlyError(path, f"SQLite: {e}") from e
+        if "locked" not in str(e) and "busy" not in str(e):
+            raise
+    finally:
+        if conn.in_transaction:
+            conn.rollback()
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+
+def _check_header(path: Path) -> None:
+    """Not-a-store for a file without the SQLite header, unless it holds our meta (a store
+    whose first page is damaged)."""
+    try:
+        with open(path, "rb") as f:
+            header = f.read(len(SQLITE_HEADER))
+    except FileNotFoundError:
+        return
+    except OSError as e:
+        raise ValueError(f"cannot read {str(path)!r}: {e}") from e
+    if not header or header == SQLITE_HEADER:
+        return
+    if _mentions_our_format(path):
+        raise damaged_error(path, "its SQLite header is overwritten")
+    raise not_a_store(path, "it is not an SQLite database: it lacks the SQLite file header")
+
+
+def _mentions_our_format(path: Path, limit: int = 1 << 28) -> bool:
+    needle = json.dumps(FORMAT).encode()
+    tail = b""
+    with open(path, "rb") as f:
+        while f.tell() < limit:
+            chunk = f.read(1 << 20)
+            if not chunk:
+                return False
+            if needle in tail + chunk:
+                return True
+            tail = chunk[-len(needle):]
+    return False
 
 
 def _create_schema(conn: sqlite3.Connection) -> None:
@@ -119,21 +241,25 @@ def _create_schema(conn: sqlite3.Connection) -> None:
 def _check_schema(conn: sqlite3.Connection, path: Path, tables: set,
                   read_only: bool = False) -> None:
     if "meta" not in tables:
-        raise _not_a_store(path, f"it has tables {sorted(tables)} but no symsearch 'meta'")
+        raise not_a_store(path, f"it has tables {sorted(tables)} but no symsearch 'meta'")
     try:
         meta = {key: json.loads(value) for key, value in conn.execute(
             "SELECT key, value FROM meta WHERE key IN ('format', 'schema_version')")}
-    except (sqlite3.Error, ValueError) as e:
-        raise _not_a_store(path, f"unreadable meta table: {e}") from e
+    except sqlite3.DatabaseError as e:
+        if is_damage(e):
+            raise damaged_error(path, e) from e
+        raise not_a_store(path, f"unreadable meta table: {e}") from e
+    except ValueError as e:     # the meta rows are not JSON: its 'meta' is not ours
+        raise not_a_store(path, f"unreadable meta table: {e}") from e
     fmt, version = meta.get("format"), meta.get("schema_version")
     if fmt != FORMAT or not isinstance(version, int):
-        raise _not_a_store(path, f"meta has format={fmt!r}, schema_version={version!r}")
+        raise not_a_store(path, f"meta has format={fmt!r}, schema_version={version!r}")
     if version > SCHEMA_VERSION:
         raise ValueError(f"{str(path)!r} has store schema version {version}, newer than this "
                          f"symsearch supports ({SCHEMA_VERSION}); upgrade symsearch")
     missing = [t for t in TABLES if t not in tables]
     if missing:
-        raise _not_a_store(path, f"missing tables {missing}")
+        raise not_a_store(path, f"missing tables {missing}")
     if version < SCHEMA_VERSION and not read_only:
         _migrate(conn, version)
 
