@@ -27,6 +27,13 @@ def _resolve(config: ExperimentConfig, where: Located, reference: str) -> Any:
     try:
         return resolve(reference)
     except ReferenceLookupError as e:
+        from symsearch.cli.requirements import (MissingDependencyError,
+                                                missing_from_import_error, missing_message)
+        package = missing_from_import_error(e)
+        if package is not None:     # a dependency of the module, not the module itself
+            module = reference.split(":", 1)[0]
+            raise MissingDependencyError(str(config.error(missing_message(package, module),
+                                                          where))) from None
         raise config.error(f"{reference!r}: {e}", where) from None
 
 
@@ -233,8 +240,37 @@ def build_runner(config: ExperimentConfig, workers: Optional[int] = None,
             options["workers"] = workers
         if address is not None:
             options["address"] = address
+    _check_runner_options(config, kind, options)
     from symsearch.runners import make_runner
     try:
         return make_runner({"type": kind, **options})
     except (TypeError, ValueError) as e:
         raise config.error(str(e), where) from None
+
+
+def _check_runner_options(config: ExperimentConfig, kind: str, options: dict) -> None:
+    """Names the runner key path and the valid keys for an option the runner does not take
+    (rather than ``Ray.__init__() got an unexpected keyword argument``)."""
+    import difflib
+
+    from symsearch.runners import RUNNERS
+    cls = RUNNERS.get(kind)
+    if cls is None:
+        return
+    try:
+        parameters = inspect.signature(cls.__init__).parameters
+    except (TypeError, ValueError):
+        return
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
+        return
+    valid = [n for n in parameters if n != "self"]
+    lines = getattr(config.runner.value, "lines", {})
+    for key in options:
+        if key in valid:
+            continue
+        close = difflib.get_close_matches(key, valid, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        where = Located(options[key], f"{config.runner.key}.{key}",
+                        lines.get(key, config.runner.line))
+        raise config.error(f"the {kind} runner has no option {key!r}{hint}; valid keys are: "
+                           f"{', '.join(['type'] + valid)}", where)

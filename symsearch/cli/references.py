@@ -29,7 +29,13 @@ FORMAT_HINT = "a reference looks like 'package.module:attr'"
 
 
 class ReferenceLookupError(UserError):
-    """A reference that is malformed, does not import, or names a missing attribute."""
+    """A reference that is malformed, does not import, or names a missing attribute.
+
+    ``missing_module`` is the module whose absence made the import fail (a dependency of the
+    referenced module, such as ``torch``), or None.
+    """
+
+    missing_module: Optional[str] = None
 
 
 def is_reference(text: Any) -> bool:
@@ -84,8 +90,10 @@ def _import(module_name: str) -> Any:
         if e.name and (module_name == e.name or module_name.startswith(e.name + ".")):
             raise ReferenceLookupError(f"cannot import module '{module_name}': no module "
                                        f"named '{e.name}'") from None
-        raise ReferenceLookupError(f"importing module '{module_name}' failed: {e}"
-                                   f"{_origin(e)}") from None
+        error = ReferenceLookupError(f"importing module '{module_name}' failed: {e}"
+                                     f"{_origin(e)}")
+        error.missing_module = e.name
+        raise error from None
     except Exception as e:  # the module itself raised while importing
         raise ReferenceLookupError(f"importing module '{module_name}' failed: "
                                    f"{type(e).__name__}: {e}{_origin(e)}") from None

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from symsearch.cli.errors import ConfigError
-from symsearch.cli.yaml_lines import line_of, load_yaml_file
+from symsearch.cli.yaml_lines import LineDict, line_of, load_yaml_file
 
 TOP_LEVEL_KEYS = ("name", "space", "evaluator", "objective", "algorithm", "early_stopping",
                   "budget", "runner", "cache", "store", "seed")
@@ -39,6 +39,12 @@ REQUIRED_KEYS = ("space", "objective")
 BUDGET_KEYS = ("trials", "time")
 REFERENCE_KEYS = ("ref", "kwargs")
 RUNNER_TYPES = ("inprocess", "ray")
+#: Keys users write at the top level that belong under another key (as ss.search names them).
+MISPLACED_KEYS = {"num_trials": "budget.trials", "trials": "budget.trials",
+                  "time_budget": "budget.time", "time": "budget.time",
+                  "workers": "runner.workers", "address": "runner.address",
+                  "kwargs": "evaluator.kwargs", "early_stop": "early_stopping",
+                  "pruner": "early_stopping", "sampler": "algorithm"}
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _DURATION = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)h)?\s*(?:(\d+(?:\.\d+)?)m)?\s*"
                        r"(?:(\d+(?:\.\d+)?)s?)?\s*$")
@@ -112,8 +118,8 @@ def parse_experiment(doc: Any, file: str) -> ExperimentConfig:
 
     for key in doc:
         if key not in TOP_LEVEL_KEYS:
-            raise ConfigError(_unknown(key, TOP_LEVEL_KEYS), file, line_of(doc, key, 1),
-                              str(key))
+            raise ConfigError(_unknown(key, TOP_LEVEL_KEYS, MISPLACED_KEYS.get(str(key))),
+                              file, line_of(doc, key, 1), str(key))
     for key in REQUIRED_KEYS:
         if key not in doc or doc[key] is None:
             raise ConfigError(f"missing required key {key!r}", file,
@@ -323,7 +329,8 @@ def _parse_runner(where: Located, fail) -> Located:
     if not isinstance(kind, str) or kind.lower() not in RUNNER_TYPES:
         raise fail(f"unknown runner {_show(kind)}; expected one of "
                    f"{', '.join(RUNNER_TYPES)}", kind_where)
-    out = dict(value)
+    out = LineDict(value)                   # keeps each option's line for later errors
+    out.line, out.lines = where.line, dict(getattr(value, "lines", {}))
     out["type"] = kind.lower()
     for key in out:
         if not isinstance(key, str) or not key.isidentifier():
@@ -367,8 +374,8 @@ def _parse_cache(where: Located, fail) -> Any:
 
 # ---- message helpers ------------------------------------------------------------------------
 
-def _unknown(key: Any, valid) -> str:
-    close = difflib.get_close_matches(str(key), list(valid), n=1)
+def _unknown(key: Any, valid, instead: Optional[str] = None) -> str:
+    close = [instead] if instead else difflib.get_close_matches(str(key), list(valid), n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     return f"unknown key{hint}; valid keys are: {', '.join(valid)}"
 

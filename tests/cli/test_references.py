@@ -147,8 +147,20 @@ def test_runner_arguments_are_checked(write_yaml):
     with pytest.raises(ConfigError, match="exp.yaml:8: key 'runner': .*'workers'"):
         build_runner(config)
     config = load(write_yaml, runner="{type: inprocess, wokers: 2}")
-    with pytest.raises(ConfigError, match="exp.yaml:8: key 'runner': .*wokers"):
+    with pytest.raises(ConfigError, match="exp.yaml:8: key 'runner.wokers': the inprocess "
+                                          "runner has no option 'wokers'; valid keys are: type"):
         build_runner(config)
+
+
+def test_a_ray_runner_option_typo_names_the_key_path_and_the_valid_keys(write_yaml):
+    config = load(write_yaml, runner="{type: ray, workerz: 2}")
+    with pytest.raises(ConfigError) as raised:
+        build_runner(config)
+    message = str(raised.value)
+    assert message.startswith("exp.yaml:8: key 'runner.workerz': the ray runner has no option "
+                              "'workerz' (did you mean 'workers'?); valid keys are: type, "
+                              "workers, address, cpus_per_trial")
+    assert "__init__" not in message
 
 
 def test_cache_hasher_reference_is_built_from_a_factory(write_yaml):
