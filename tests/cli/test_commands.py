@@ -45,12 +45,12 @@ def test_command_line_overrides_trials_store_and_seed(write_yaml, workdir, capsy
     assert not os.path.exists("runs/toy.db")
 
 
-def test_second_run_without_resume_exits_2_with_message(toy_store, write_yaml, capsys):
-    assert run("exp.yaml") == 2
-    err = capsys.readouterr().err
-    assert err.startswith("symsearch: error: The store runs/toy.db already holds an "
-                          "experiment with 6 trials")
-    assert "--resume" in err and "Traceback" not in err
+def test_second_run_of_a_finished_experiment_shows_its_result(toy_store, capsys):
+    assert run("exp.yaml") == 0
+    out = capsys.readouterr().out
+    assert "The experiment in runs/toy.db is complete (6 trials)" in out
+    best = load_experiment(toy_store).best("min:loss")
+    assert f"Best trial: #{best.id} (done) loss=" in out and "Store: runs/toy.db" in out
     assert len(load_experiment(toy_store).trials) == 6
 
 

@@ -40,3 +40,52 @@ def evaluate_by_steps(candidate, trial, steps=9):
         if trial.should_stop():
             break
     return {"loss": loss, "steps": step}
+
+
+class Point(ss.Object):
+    """A registered symbolic class (an export names its module: tests.cli.toy_experiment)."""
+
+    x: float = 0.0
+    act: str = "relu"
+
+
+point_space = Point(x=ss.floatv(-2.0, 2.0), act=ss.oneof(["relu", "gelu"]))
+
+# Stored strings that look like rich markup (show must print them as they are).
+markup_space = ss.Dict(path=ss.oneof(["[/mnt/a]", "[bold]b[/bold]"]))
+
+
+def evaluate_point(candidate):
+    return {"loss": (candidate.x - 0.5) ** 2}
+
+
+def evaluate_markup(candidate):
+    return {"[red]loss": float(len(candidate["path"]))}
+
+
+def always_fails(candidate):
+    raise ValueError("no model fits this")
+
+
+def wrong_metric(candidate):
+    return {"accuracy": 0.5, "size": 1}
+
+
+CALLS = {"n": 0}
+
+
+def interrupt_on_third_call(candidate):
+    """Finishes two trials, then acts as if the user pressed Ctrl-C."""
+    CALLS["n"] += 1
+    if CALLS["n"] >= 3:
+        raise KeyboardInterrupt
+    return evaluate(candidate)
+
+
+def terminate_on_third_call(candidate):
+    """Finishes two trials, then acts as if the search got SIGTERM."""
+    from symsearch.search.errors import SearchTerminated
+    CALLS["n"] += 1
+    if CALLS["n"] >= 3:
+        raise SearchTerminated()
+    return evaluate(candidate)

@@ -71,7 +71,7 @@ def _symsearch_command():
     return [executable] if executable else [sys.executable, "-m", "symsearch.cli"]
 
 
-def test_symsearch_process_runs_the_quickstart_and_refuses_a_second_run(tmp_path):
+def test_symsearch_process_runs_the_quickstart_shows_it_again_and_refuses_a_change(tmp_path):
     store = tmp_path / "q.db"
     command = _symsearch_command() + ["run", str(QUICKSTART), "--trials", "3", "--store",
                                       str(store)]
@@ -84,7 +84,13 @@ def test_symsearch_process_runs_the_quickstart_and_refuses_a_second_run(tmp_path
     assert len(load_experiment(store).trials) == 3
     again = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True,
                            timeout=120)
-    assert again.returncode == 2
-    assert again.stderr.startswith("symsearch: error: The store ")
-    assert "already holds an experiment with 3 trials" in again.stderr
-    assert "Traceback" not in again.stderr
+    assert again.returncode == 0, again.stderr   # the same file again: its result is shown
+    assert "is complete (3 trials)" in again.stdout and "Best trial: #" in again.stdout
+    changed = subprocess.run(command[:-4] + ["--trials", "4", "--store", str(store)],
+                             cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert changed.returncode == 2
+    assert changed.stderr.startswith("symsearch: error: The store ")
+    assert "already holds an experiment with 3 trials" in changed.stderr
+    assert "--resume" in changed.stderr and "--fresh" in changed.stderr
+    assert "Traceback" not in changed.stderr
+    assert len(load_experiment(store).trials) == 3
