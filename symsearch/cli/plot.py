@@ -1,5 +1,6 @@
 """``symsearch plot STORE -o FILE.png``: the objective per trial with the running best, or,
-with two objectives, every trial with the Pareto front highlighted."""
+with two objectives, every trial with the Pareto front highlighted. Pruned trials are drawn
+as crosses at the last value they reported, outside the running best and the front."""
 from __future__ import annotations
 
 import argparse
@@ -7,6 +8,7 @@ import os
 from typing import Any
 
 from symsearch.cli.errors import UserError
+from symsearch.cli.pruned import pruned_trials
 from symsearch.cli.stored import (experiment_name, objectives_of, open_experiment, pareto_ids,
                                   scored_trials)
 
@@ -28,7 +30,8 @@ def plot_command(args: argparse.Namespace) -> int:
     if objectives is None:
         raise UserError(f"{args.store!r} records no objective, so there is nothing to plot")
     scored = scored_trials(experiment, objectives)
-    if not scored:
+    pruned = pruned_trials(experiment, objectives)
+    if not scored and not pruned:
         raise UserError(f"{args.store!r} has no successful trial to plot")
     try:
         import matplotlib
@@ -40,9 +43,9 @@ def plot_command(args: argparse.Namespace) -> int:
     fig, ax = plt.subplots(figsize=(7, 4.5), dpi=120)
     try:
         if objectives.is_multi:
-            _pareto_plot(ax, scored, objectives)
+            _pareto_plot(ax, scored, objectives, pruned)
         else:
-            _progress_plot(ax, scored, objectives)
+            _progress_plot(ax, scored, objectives, pruned)
         ax.set_title(title)
         ax.grid(alpha=0.3)
         ax.legend(loc="best", fontsize="small")
@@ -59,8 +62,12 @@ def plot_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _progress_plot(ax: Any, scored: list, objectives: Any) -> None:
+def _progress_plot(ax: Any, scored: list, objectives: Any, pruned: list) -> None:
     name, direction = objectives.names[0], objectives.directions[0]
+    if pruned:      # not in the running best: a pruned trial's value is from an early step
+        ax.scatter([p.record.id for p in pruned], [p.values[0] for p in pruned], s=14,
+                   marker="x", color="tab:orange", alpha=0.6,
+                   label=f"pruned ({len(pruned)}, last report)")
     for status, style in (("done", dict(color="tab:blue", alpha=0.7)),
                           ("cached", dict(facecolors="none", edgecolors="tab:gray"))):
         points = [(r.id, v[0]) for v, r in scored if r.status == status]
@@ -72,12 +79,17 @@ def _progress_plot(ax: Any, scored: list, objectives: Any) -> None:
             running = values[0]
         ids.append(record.id)
         best.append(running)
-    ax.step(ids, best, where="post", color="tab:red", label=f"best ({direction})")
+    if ids:
+        ax.step(ids, best, where="post", color="tab:red", label=f"best ({direction})")
     ax.set_xlabel("trial id")
     ax.set_ylabel(name)
 
 
-def _pareto_plot(ax: Any, scored: list, objectives: Any) -> None:
+def _pareto_plot(ax: Any, scored: list, objectives: Any, pruned: list) -> None:
+    if pruned:
+        ax.scatter([p.values[0] for p in pruned], [p.values[1] for p in pruned], s=14,
+                   marker="x", color="tab:orange", alpha=0.6,
+                   label=f"pruned ({len(pruned)}, last report)")
     front_ids = pareto_ids(scored, objectives)
     rest = [v for v, r in scored if r.id not in front_ids]
     front = sorted(v for v, r in scored if r.id in front_ids)

@@ -1,4 +1,8 @@
-"""``symsearch show STORE``: the best trials of an experiment as a table, and its counts."""
+"""``symsearch show STORE``: the best trials of an experiment as a table, and its counts.
+
+Pruned trials (stopped early) follow the ranked ones, marked ``pruned @STEP`` with the last
+value they reported. Stored strings are shown as text, never read as rich markup.
+"""
 from __future__ import annotations
 
 import argparse
@@ -6,6 +10,7 @@ from typing import Any
 
 from symsearch.cli.display import (format_candidate_json, format_value, program_source,
                                    shorten)
+from symsearch.cli.pruned import pruned_trials
 from symsearch.cli.stored import (experiment_name, objectives_of, open_experiment, pareto_ids,
                                   ranked_trials, scored_trials, status_counts)
 
@@ -27,26 +32,29 @@ def add_parser(subparsers: Any) -> None:
 
 def show_command(args: argparse.Namespace) -> int:
     from rich.console import Console
-    from rich.markup import escape
     from rich.table import Table
+    from rich.text import Text
 
     from symsearch.cli.errors import UserError
     if args.top < 1:
         raise UserError(f"--top: expected a positive int, got {args.top}")
     experiment = open_experiment(args.store)
     objectives = objectives_of(experiment)
+    # Every stored string (names, metrics, candidates, errors) is printed as Text or with
+    # markup=False: a candidate "[/mnt/a]" is data, not rich markup.
     console = Console(highlight=False, soft_wrap=False)
     if not console.is_terminal:
         console.width = max(console.width, 160)  # a file or pipe: don't wrap at 80
     counts = status_counts(experiment)
     name = experiment_name(experiment, args.store)
     algorithm = (experiment.config or {}).get("algorithm", "?")
-    console.print(f"[bold]{escape(name)}[/bold]  ({escape(args.store)})")
+    console.print(Text.assemble((name, "bold"), f"  ({args.store})"))
     console.print(f"objective: {', '.join(objectives.to_list()) if objectives else '-'}   "
                   f"algorithm: {algorithm}", markup=False)
     console.print(f"trials: {len(experiment.trials)} (" + ", ".join(
         f"{counts[s]} {s}" for s in counts if counts[s] or s in ("done", "failed", "cached")) +
         f")   cache hits: {counts['cached']}{_saved_text(experiment, counts)}", markup=False)
+    pruned: list = []
     if objectives is None:
         rows = [r for r in experiment.trials if r.status in ("done", "cached")][:args.top]
         front: set = set()
@@ -55,32 +63,45 @@ def show_command(args: argparse.Namespace) -> int:
         rows = (_distinct(rows) if args.distinct else rows)[:args.top]
         front = pareto_ids(scored_trials(experiment, objectives), objectives) \
             if objectives.is_multi else set()
-    if not rows:
+        pruned = pruned_trials(experiment, objectives)
+    if not rows and not pruned:
         console.print("No successful trial yet.")
         _print_failures(console, experiment)
         return 0
     objective_names = list(objectives.names) if objectives else []
+    shown_pruned = pruned[:args.top]
     other = []
-    for r in rows:
-        for key in r.metrics or {}:
+    for metrics in [r.metrics or {} for r in rows] + [p.metrics for p in shown_pruned]:
+        for key in metrics:
             if key not in objective_names and key not in other:
                 other.append(key)
     other = other[:_MAX_OTHER_METRICS]
-    table = Table(title=f"Top {len(rows)} trials" + (" (Pareto front first, *)" if front else ""))
+    title = f"Top {len(rows)} trials" + (" (Pareto front first, *)" if front else "")
+    if pruned:
+        title += (f", then {len(shown_pruned)} of {len(pruned)} pruned (stopped early; their "
+                  f"last reported value)")
+    table = Table(title=Text(title))
     table.add_column("id", justify="right")
     table.add_column("status")
     for objective in (objectives.objectives if objectives else ()):
-        table.add_column(str(objective), justify="right", style="green")
+        table.add_column(Text(str(objective)), justify="right", style="green")
     for key in other:
-        table.add_column(key, justify="right")
+        table.add_column(Text(str(key)), justify="right")
     table.add_column("candidate", overflow="fold")
-    for r in rows:
-        metrics = r.metrics or {}
-        cells = [f"{r.id}{'*' if r.id in front else ''}", r.status]
+
+    def add_row(record: Any, status: str, metrics: dict, mark: str = "") -> None:
+        cells = [f"{record.id}{mark}", status]
         cells += [format_value(metrics.get(n)) for n in objective_names]
         cells += [format_value(metrics[k]) if k in metrics else "" for k in other]
-        cells.append(candidate_text(r.candidate_json))
-        table.add_row(*cells)
+        cells.append(candidate_text(record.candidate_json))
+        table.add_row(*(Text(c) for c in cells))
+
+    for r in rows:
+        add_row(r, r.status, r.metrics or {}, "*" if r.id in front else "")
+    if rows and shown_pruned:
+        table.add_section()
+    for p in shown_pruned:
+        add_row(p.record, "pruned" if p.step is None else f"pruned @{p.step}", p.metrics)
     console.print(table)
     _print_failures(console, experiment)
     return 0
