@@ -1,7 +1,13 @@
 """``symsearch export STORE --best``: a stored candidate as YAML or JSON.
 
-The output is symbolic JSON/YAML, so ``ss.load(FILE)`` (or ``ss.from_yaml``) rebuilds the
-candidate once the modules defining its classes are imported.
+The output is symbolic JSON/YAML that names the modules defining the candidate's types::
+
+    _modules: [symsearch.spaces.sklearn_digits]
+    _value: {_type: symsearch.spaces.sklearn_digits.DigitsPipeline, ...}
+
+``ss.load(FILE, import_modules=True)`` imports those modules and rebuilds the candidate in a
+new process; ``ss.load(FILE)`` imports nothing and needs them imported first. Loading builds
+only registered types either way.
 """
 from __future__ import annotations
 
@@ -18,8 +24,14 @@ from symsearch.cli.stored import best_trial, objectives_of, open_experiment
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "export", help="write a stored candidate (the best one) as YAML or JSON",
-        description="Writes a candidate from an experiment store as symbolic YAML or JSON; "
-                    "ss.load(FILE) rebuilds it.")
+        description="Writes a candidate from an experiment store as symbolic YAML or JSON. "
+                    "The file names the modules that define the candidate's types "
+                    "(_modules), so ss.load(FILE, import_modules=True) rebuilds it in a new "
+                    "process; ss.load(FILE) imports nothing and needs those modules "
+                    "imported first.",
+        epilog="import_modules=True imports the modules the file names (running their "
+               "code), so use it only on files you trust; without it, loading builds only "
+               "types already registered and runs nothing.")
     parser.add_argument("store", help="the experiment store (e.g. runs/quickstart.db)")
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("--best", action="store_true",
@@ -52,7 +64,9 @@ def export_command(args: argparse.Namespace) -> int:
     if record.candidate_json is None:
         raise UserError(f"trial {record.id}'s candidate was not stored as JSON (it was not "
                         f"serializable); its DNA is {record.dna}")
+    from symsearch.symbolic.serialization import with_modules
     data = json.loads(record.candidate_json)
+    data = with_modules(data) if with_modules(data)["_modules"] else data
     fmt = args.format or _format_from_extension(args.output)
     text = _render(data, fmt)
     if args.output:
