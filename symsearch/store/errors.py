@@ -9,16 +9,15 @@ at a terminal looking at ``symsearch show`` fail, not at the code:
 - ``not_a_store``: a ValueError for a file that really is no symsearch store (no SQLite header,
   another application's database, an empty file opened read-only).
 
->>> raise damaged_error("runs/x.db", "database disk image is malformed")
-Traceback (most recent call last):
-...
-symsearch.store.errors.StoreDamagedError: the store 'runs/x.db' is damaged (database disk ...
+>>> str(damaged_error("runs/x.db", "database disk image is malformed"))[:67]
+"the store 'runs/x.db' is damaged (database disk image is malformed)"
 """
 from __future__ import annotations
 
 import functools
 import json
 import os
+import shlex
 import sqlite3
 from typing import Callable, Union
 
@@ -37,11 +36,14 @@ class StoreDamagedError(ValueError):
     def __init__(self, path: Union[str, os.PathLike], reason: str) -> None:
         self.path = os.fspath(path)
         self.reason = reason
-        recovered = f"{self.path}.recovered.db"
+        damaged, recovered = shlex.quote(self.path), shlex.quote(f"{self.path}.recovered.db")
         super().__init__(
             f"the store {self.path!r} is damaged ({reason}). To recover what is readable, run "
-            f"`sqlite3 {self.path} \".recover\" | sqlite3 {recovered}` (the sqlite3 command line "
-            f"tool; Debian/Ubuntu package `sqlite3`); the recovered file can be shown with "
+            f"`sqlite3 {damaged} \".recover\" | sqlite3 {recovered}` (the sqlite3 command line "
+            f"tool; Debian/Ubuntu package `sqlite3`); if that sqlite3 has no working .recover "
+            f"(\"SQL logic error\", \"no such table: sqlite_dbpage\"), run "
+            f"`sqlite3 {damaged} .dump | sed 's/^ROLLBACK; -- due to errors$/COMMIT;/' | "
+            f"sqlite3 {recovered}` instead. The recovered file can be shown with "
             f"`symsearch show {recovered}` and resumed like any store.")
 
 
