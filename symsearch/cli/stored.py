@@ -11,8 +11,13 @@ SCORED = ("done", "cached")
 
 
 def open_experiment(path: str) -> Any:
-    """``symsearch.store.analysis.load_experiment(path)``; UserError when it is not there or
-    not a store."""
+    """``symsearch.store.analysis.load_experiment(path)``; UserError with the store's own
+    message when it is not there, not a store, damaged (StoreDamagedError, which says how to
+    recover it) or unreadable. A store being written by a running search reads fine: readers
+    need no lease."""
+    import sqlite3
+
+    from symsearch.store import StoreDamagedError, StoreReadOnlyError
     from symsearch.store.analysis import load_experiment
     if not os.path.exists(path):
         raise UserError(f"no experiment store at {path!r}")
@@ -20,8 +25,10 @@ def open_experiment(path: str) -> Any:
         raise UserError(f"{path!r} is a folder, not an experiment store")
     try:
         return load_experiment(path)
-    except (ValueError, OSError) as e:
+    except (StoreDamagedError, StoreReadOnlyError, ValueError, OSError) as e:
         raise UserError(str(e)) from None
+    except sqlite3.Error as e:      # e.g. a disk I/O error: name the file at least
+        raise UserError(f"cannot read the store {path!r}: {e}") from None
 
 
 def objectives_of(experiment: Any) -> Optional[Any]:

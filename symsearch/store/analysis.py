@@ -30,12 +30,16 @@ class Experiment:
       space_json, spec_fingerprint: as given to ``Store.initialize`` (None when not).
       trials: every trial, ordered by id, as TrialRecords.
       algorithm_state: the last saved algorithm state, or None.
+      owner: the lease owner when it was loaded (host, pid, acquired_at, heartbeat_at, age_s),
+        None when no search held it: a search still running shows here.
     """
 
     def __init__(self, trials: list, config: dict, space_json: Optional[str],
                  spec_fingerprint: Optional[str], algorithm_state: Optional[dict],
-                 cache_stats: dict, cache_entries: dict, path: Optional[Path] = None) -> None:
+                 cache_stats: dict, cache_entries: dict, path: Optional[Path] = None,
+                 owner: Optional[dict] = None) -> None:
         self.path = path
+        self.owner = owner
         self.config = config
         self.space_json = space_json
         self.spec_fingerprint = spec_fingerprint
@@ -56,7 +60,8 @@ class Experiment:
             algorithm_state=store.load_algorithm_state(),
             cache_stats=store.cache_stats(),
             cache_entries=store.cache_entries(),
-            path=path)
+            path=path,
+            owner=store.lease_owner())
 
     def __len__(self) -> int:
         return len(self.trials)
@@ -162,7 +167,8 @@ def load_experiment(path: Union[str, os.PathLike, Store]) -> Experiment:
     """Loads an experiment store (a file written by a search, or an open Store) for analysis.
 
     The file is opened read-only and closed again; the Experiment is a snapshot, safe to take
-    while a search is still writing.
+    while a search is still writing (readers need no lease). Raises FileNotFoundError, ValueError
+    for a file that is no store, and StoreDamagedError for a damaged one.
     """
     if isinstance(path, Store):
         return Experiment.from_store(path)
