@@ -3,14 +3,23 @@
     symsearch run experiments/quickstart.yaml                 # store: runs/quickstart.db
     symsearch run experiments/quickstart.yaml --resume        # continue (or top up) it
     symsearch run experiments/quickstart.yaml --trials 100 --workers 4     # Ray, 4 at once
+    symsearch run experiments/quickstart.yaml --fresh         # start over, old store kept
+    symsearch run experiments/quickstart.yaml --resume --retry-failed
+
+Run again with the same file, a finished experiment is shown, not re-run (see
+:mod:`symsearch.cli.existing`). Exit codes: 0, 1 when no trial succeeded, 2 for a mistake
+the user can fix (a missing package among them: one line naming the extra to install), 130
+on Ctrl-C and 143 on SIGTERM, each after printing the trials so far and the command that
+resumes.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shlex
 import sys
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 from symsearch.cli.display import program_source
 from symsearch.cli.errors import UserError
@@ -138,25 +147,20 @@ def _build_runner(config: Any, args: argparse.Namespace) -> Any:
         return build_runner(config, workers=args.workers, address=args.address)
 
 
-class _missing_packages_named:
+@contextlib.contextmanager
+def _missing_packages_named(file: str) -> Iterator[None]:
     """Turns an import failure of a package symsearch has an extra for into one line."""
-
-    def __init__(self, file: str):
-        self.file = file
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: Any, error: Any, tb: Any) -> bool:
-        from symsearch.cli.requirements import (MissingDependencyError,
-                                                missing_from_import_error, missing_message)
-        if error is None or not isinstance(error, (ImportError, UserError)) or \
-                isinstance(error, MissingDependencyError):
-            return False
+    from symsearch.cli.requirements import (MissingDependencyError, missing_from_import_error,
+                                            missing_message)
+    try:
+        yield
+    except MissingDependencyError:
+        raise
+    except (ImportError, UserError) as error:
         package = missing_from_import_error(error)
         if package is None:
-            return False
-        raise MissingDependencyError(f"{self.file}: "
+            raise
+        raise MissingDependencyError(f"{file}: "
                                      f"{missing_message(package, 'this experiment')}") from None
 
 
