@@ -70,6 +70,8 @@ def is_damage(error: BaseException) -> bool:
     """Whether ``error`` (from sqlite3 or from decoding a stored value) means a damaged file."""
     if isinstance(error, (json.JSONDecodeError, RecursionError)):
         return True
+    if isinstance(error, ValueError) and "integer string conversion" in str(error):
+        return True     # a number of thousands of digits: no value symsearch wrote
     if not isinstance(error, sqlite3.DatabaseError):
         return False
     code = getattr(error, "sqlite_errorcode", None)
@@ -86,6 +88,8 @@ def damaged_error(path: Union[str, os.PathLike], error: Union[BaseException, str
         reason = "a stored value is nested too deeply to be JSON that symsearch wrote"
     elif isinstance(error, json.JSONDecodeError):
         reason = f"a stored value is not valid JSON: {error}"
+    elif isinstance(error, ValueError) and not isinstance(error, sqlite3.Error):
+        reason = f"a stored value cannot be decoded: {str(error)[:200]}"
     else:
         reason = str(error)
     return StoreDamagedError(path, reason)

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any, Iterable, Optional, Union
 
 from symsearch.store.base import CACHE_STAT_KEYS, Store, dump_json
-from symsearch.store.errors import reports_damage as _reports_damage
+from symsearch.store.errors import damaged_error, reports_damage as _reports_damage
 from symsearch.store.lease import StoreLockedError
 from symsearch.store.sqlite_lease import SqliteLeaseMixin
 from symsearch.store.records import FINISHED_STATUSES, RUNNING, STATUSES, TrialRecord, check_status
@@ -123,7 +123,11 @@ class SqliteStore(SqliteLeaseMixin, Store):
         try:
             self._conn = conn
             self._trial_columns = trial_columns(conn)
-            self._next_id = max(self._get_meta_raw("next_trial_id", 0), self._max_trial_id() + 1)
+            next_id = self._get_meta_raw("next_trial_id", 0)
+            if isinstance(next_id, bool) or not isinstance(next_id, int) or next_id < 0:
+                raise damaged_error(self.path, f"its meta 'next_trial_id' is {next_id!r:.60}, "
+                                               f"not a trial id")
+            self._next_id = max(next_id, self._max_trial_id() + 1)
             for name, value in conn.execute("SELECT name, value FROM cache_stats"):
                 if name in self._cache_counters and isinstance(value, (int, float)) \
                         and math.isfinite(value):
@@ -141,7 +145,13 @@ class SqliteStore(SqliteLeaseMixin, Store):
 
     def _get_meta_raw(self, key: str, default: Any) -> Any:
         row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return default if row is None else json.loads(row[0])
+        if row is None:
+            return default
+        try:
+            return json.loads(row[0])
+        except (ValueError, RecursionError) as e:
+            raise damaged_error(self.path, f"its meta {key!r} cannot be decoded: "
+                                           f"{str(e)[:200]}") from e
 
     def _db(self) -> sqlite3.Connection:
         conn = self._conn

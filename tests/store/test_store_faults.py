@@ -186,6 +186,20 @@ def test_foreign_files_are_not_stores(tmp_path):
     assert text.read_text().startswith("not a database")
 
 
+@pytest.mark.parametrize("value", ["1e308", '"7"', "-1", "1" * 5000],
+                         ids=["float", "string", "negative", "5000-digits"])
+def test_a_next_trial_id_that_is_no_trial_id_is_damage(tmp_path, value):
+    # None of these may become an id (a float id, a string) or a huge allocation.
+    path = tmp_path / "exp.db"
+    SqliteStore(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE meta SET value = ? WHERE key = 'next_trial_id'", (value,))
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreDamagedError, match="meta 'next_trial_id'"):
+        SqliteStore(path, read_only=True)
+
+
 def test_a_nan_or_infinite_cache_counter_does_not_stop_opening(tmp_path):
     path = tmp_path / "exp.db"
     with SqliteStore(path) as store:
