@@ -6,7 +6,7 @@ microseconds. ``start_trial``, ``add_report``, ``cache_put`` and ``set_meta`` on
 open transaction; ``finish_trial``, ``initialize``, ``discard_trial``, ``save_algorithm_state``
 and ``flush`` commit it. So that a long trial's start and reports are not held back while the
 driver waits on an evaluation, a timer thread commits batched writes at most ``commit_interval``
-seconds after the first of them.
+seconds after the first of them (``symsearch.store.sqlite_timers``).
 
 Faults of the file itself are reported, not passed on as raw ``sqlite3`` errors: every method
 turns SQLite's "malformed"/"not a database" into ``StoreDamagedError`` (with the recovery
@@ -33,17 +33,16 @@ import os
 import sqlite3
 import threading
 import time
-import warnings
 import weakref
 from pathlib import Path
 from typing import Any, Iterable, Optional, Union
 
 from symsearch.store.base import CACHE_STAT_KEYS, Store, dump_json
 from symsearch.store.errors import damaged_error, reports_damage as _reports_damage
-from symsearch.store.lease import StoreLockedError
-from symsearch.store.sqlite_lease import SqliteLeaseMixin
 from symsearch.store.records import FINISHED_STATUSES, RUNNING, STATUSES, TrialRecord, check_status
+from symsearch.store.sqlite_lease import SqliteLeaseMixin
 from symsearch.store.sqlite_schema import open_connection, trial_columns
+from symsearch.store.sqlite_timers import SqliteTimersMixin
 
 
 # Open stores, closed (and so committed) at interpreter exit if the program did not close them.
@@ -59,21 +58,7 @@ def _close_open_stores() -> None:
             pass
 
 
-def _commit_from_timer(store_ref: weakref.ref) -> None:
-    # A weak reference: a pending timer must not keep a dropped store (and the commit its
-    # __del__ makes) alive.
-    store = store_ref()
-    if store is not None:
-        store._commit_from_timer()
-
-
-def _checkpoint_from_timer(store_ref: weakref.ref) -> None:
-    store = store_ref()
-    if store is not None:
-        store._checkpoint_from_timer()
-
-
-class SqliteStore(SqliteLeaseMixin, Store):
+class SqliteStore(SqliteLeaseMixin, SqliteTimersMixin, Store):
     """An experiment store in one SQLite file, created (with its folders) on first use.
 
     Args:
@@ -175,55 +160,8 @@ class SqliteStore(SqliteLeaseMixin, Store):
             self._verify_lease(conn)     # a process that lost its lease commits nothing
         conn.commit()
         self._pending = False
-        if wrote and self._checkpoint_timer is None and self.checkpoint_interval > 0:
-            delay = self._last_checkpoint + self.checkpoint_interval - time.monotonic()
-            self._checkpoint_timer = threading.Timer(max(delay, 0.0), _checkpoint_from_timer,
-                                                     (weakref.ref(self),))
-            self._checkpoint_timer.daemon = True
-            self._checkpoint_timer.start()
-
-    def _checkpoint_from_timer(self) -> None:
-        with self._lock:
-            try:
-                if self._conn is None or self.read_only:
-                    return
-                if self._conn.in_transaction:     # a checkpoint cannot run inside one
-                    self._commit()
-                # PASSIVE: copies what it can without waiting on readers or writers.
-                self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-                self._last_checkpoint = time.monotonic()
-            except (sqlite3.Error, StoreLockedError) as e:
-                # Raised again, where it is seen, by the driver's next write or commit.
-                warnings.warn(f"background checkpoint of {str(self.path)!r} failed: {e}",
-                              RuntimeWarning, stacklevel=1)
-            finally:
-                self._checkpoint_timer = None
-
-    def _commit_if_due(self) -> None:
-        """Called after a batched write, with the lock held."""
-        if self.commit_interval == 0:
-            self._commit()
-            return
-        self._pending = True
-        if self._timer is None:     # else one is already on its way
-            self._timer = threading.Timer(self.commit_interval, _commit_from_timer,
-                                          (weakref.ref(self),))
-            self._timer.daemon = True
-            self._timer.start()
-
-    def _commit_from_timer(self) -> None:
-        with self._lock:
-            self._timer = None
-            if self._conn is None or not self._pending:
-                return
-            try:
-                self._commit()
-            except StoreLockedError:
-                return      # the driver's next write raises it
-            except sqlite3.Error as e:
-                # The next commit on the driver's thread retries and raises where it is seen.
-                warnings.warn(f"background commit of {str(self.path)!r} failed: {e}",
-                              RuntimeWarning, stacklevel=1)
+        if wrote:
+            self._schedule_checkpoint()
 
     # -- experiment ------------------------------------------------------------------------------
     @_reports_damage
@@ -502,17 +440,6 @@ class SqliteStore(SqliteLeaseMixin, Store):
                 self._conn = None
             if self._lease_lost is not None:
                 raise self._locked_error()
-
-    def _checkpoint_on_close(self) -> None:
-        # TRUNCATE leaves an empty -wal; a reader still open makes it wait, so it waits at most
-        # briefly and then does what PASSIVE would.
-        conn = self._conn
-        try:
-            conn.execute("PRAGMA busy_timeout = 100")
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-        except sqlite3.Error as e:
-            warnings.warn(f"checkpoint of {str(self.path)!r} on close failed: {e}",
-                          RuntimeWarning, stacklevel=3)
 
     def __del__(self) -> None:
         # A store dropped without close() still writes what it batched.
