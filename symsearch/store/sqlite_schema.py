@@ -200,7 +200,8 @@ def _check_header(path: Path) -> None:
         raise ValueError(f"cannot read {str(path)!r}: {e}") from e
     if not header or header == SQLITE_HEADER:
         return
-    if _mentions_our_format(path):
+    # A SQLite file is whole pages (of 512 bytes or a larger power of two).
+    if os.path.getsize(path) % 512 == 0 and _mentions_our_format(path):
         raise damaged_error(path, "its SQLite header is overwritten")
     raise not_a_store(path, "it is not an SQLite database: it lacks the SQLite file header")
 
