@@ -173,20 +173,14 @@ def _search(args: argparse.Namespace, config: Any, built: dict, runner: Any, pro
             settings: dict, store_path: str) -> int:
     import symsearch as ss
     from symsearch.search.errors import AllTrialsFailedError, ExperimentExistsError
-    extra = {}
-    if args.retry_failed:
-        import inspect
-        if "retry_failed" not in inspect.signature(ss.search).parameters:
-            raise UserError("--retry-failed: this version of ss.search cannot retry failed "
-                            "trials")
-        extra["retry_failed"] = True
     try:
         result = ss.search(built["space"], built["evaluator"], objective=config.objective,
                            algorithm=built["algorithm"], num_trials=settings["num_trials"],
                            time_budget=settings["time_budget"], runner=runner,
                            cache=built["cache"], store=store_path, seed=settings["seed"],
                            resume=args.resume, early_stopping=built["early_stopping"],
-                           callbacks=[progress], config=settings, **extra)
+                           callbacks=[progress], config=settings,
+                           retry_failed=args.retry_failed)
     except ExperimentExistsError:
         raise UserError(_refusal(store_path, None, "another run created it meanwhile")) \
             from None

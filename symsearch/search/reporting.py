@@ -57,6 +57,12 @@ def _check_report(step: Any, metrics: dict) -> None:
     if not metrics:
         raise ValueError("trial.report() needs at least one metric, e.g. "
                          "trial.report(3, accuracy=0.9)")
+    # Checked where the evaluator runs (a Ray worker too), so that a report the store
+    # cannot hold fails this trial instead of reaching the driver and stopping the search.
+    from symsearch.search.driver import unstorable
+    problem = unstorable(metrics)
+    if problem is not None:
+        raise TypeError(f"trial.report({step!r}, ...): the metrics cannot be stored: {problem}")
 
 
 class TrialReporter:

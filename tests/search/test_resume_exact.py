@@ -236,3 +236,13 @@ def test_sigterm_records_snapshots_and_resumes_exactly(tmp_path):
     subprocess.run([sys.executable, "-c", SIGTERM_SCRIPT, reference, "8"], cwd=ROOT,
                    capture_output=True, text=True, timeout=60, check=True)
     assert trial_rows(store) == trial_rows(reference)
+
+
+def test_a_report_that_cannot_be_stored_fails_its_trial(tmp_path):
+    def evaluator(candidate, trial):
+        trial.report(1, loss=1.0, when=datetime.date(2026, 1, 1))
+        return ev.quadratic(candidate)
+    result = ss.search(ev.quadratic_space(), evaluator, objective="min:loss", num_trials=4,
+                       store=str(tmp_path / "reports.db"), seed=14, fail_fast=False)
+    assert [r.status for r in result.trials] == ["failed"] * 4
+    assert "the metrics cannot be stored" in result.trials[0].error
