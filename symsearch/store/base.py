@@ -1,6 +1,8 @@
 """Store: the abstract experiment store — trials, algorithm state, evaluation cache, metadata.
 
-The driver process owns the store and is its only writer. Writes on the hot path
+The driver process owns the store and is its only writer: it takes the store's lease
+(``acquire_lease``, see ``symsearch.store.lease``) before anything else, so a second driver on
+the same file is refused. Writes on the hot path
 (``start_trial``, ``add_report``, ``cache_put``) are cheap and may be batched; ``finish_trial``
 makes everything written so far durable, so a finished trial survives the process being killed
 right after it returns. Trials still ``running`` when a process died show up in
