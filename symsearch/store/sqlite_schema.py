@@ -277,8 +277,8 @@ def _migrate(conn: sqlite3.Connection, version: int) -> None:
         for v in range(version + 1, SCHEMA_VERSION + 1):
             for name, sql_type in TRIAL_COLUMNS_ADDED.get(v, ()):
                 conn.execute(f"ALTER TABLE trials ADD COLUMN {name} {sql_type}")
-            if v == 2:   # an older store's running trials were started once
-                conn.execute("UPDATE trials SET attempts = 1 WHERE status = 'running'")
+            if v == 2:   # an older store's trials were each evaluated once, unless cached
+                conn.execute("UPDATE trials SET attempts = 1 WHERE status != 'cached'")
         conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
                      (json.dumps(SCHEMA_VERSION),))
     except BaseException:

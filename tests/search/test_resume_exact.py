@@ -246,3 +246,26 @@ def test_a_report_that_cannot_be_stored_fails_its_trial(tmp_path):
                        store=str(tmp_path / "reports.db"), seed=14, fail_fast=False)
     assert [r.status for r in result.trials] == ["failed"] * 4
     assert "the metrics cannot be stored" in result.trials[0].error
+
+
+def test_a_store_written_before_event_numbers_resumes_in_id_order(tmp_path):
+    """Stores of the previous format have no event numbers and an older snapshot: they replay
+    from the seed in id order, which is exact for the in-process runner."""
+    import sqlite3
+    reference = ss.search(ev.quadratic_space(), ev.quadratic, objective="min:loss",
+                          num_trials=10, seed=15)
+    store = str(tmp_path / "legacy.db")
+    ss.search(ev.quadratic_space(), ev.quadratic, objective="min:loss", num_trials=6,
+              store=store, seed=15)
+    conn = sqlite3.connect(store)
+    conn.execute("UPDATE trials SET proposal_seq = NULL, feedback_seq = NULL")
+    conn.execute("UPDATE trials SET status = 'running', metrics = NULL, finished_at = NULL "
+                 "WHERE id = 5")
+    conn.execute("UPDATE algorithm_state SET state = ?",
+                 ('{"state": {"rng": null}, "next_id": 6, "pending": [5]}',))
+    conn.commit()
+    conn.close()
+    resumed = ss.search(ev.quadratic_space(), ev.quadratic, objective="min:loss",
+                        num_trials=10, store=store, seed=15, resume=True)
+    assert [(r.id, r.dna, r.metrics) for r in resumed.trials] == \
+        [(r.id, r.dna, r.metrics) for r in reference.trials]
