@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import collections
 import time
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 from symsearch.geno.codec import dna_from_json, dna_to_json
 from symsearch.hyper.space import compiled

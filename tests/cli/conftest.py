@@ -1,3 +1,4 @@
+import os
 import sys
 import textwrap
 
@@ -45,3 +46,17 @@ def toy_yaml(**overrides):
     }
     keys.update(overrides)
     return "".join(f"{k}: {v}\n" for k, v in keys.items() if v is not None)
+
+
+def run(*argv):
+    """``symsearch run ARGV --no-progress``; returns the exit code."""
+    from symsearch.cli.main import main
+    return main(["run", *argv, "--no-progress"])
+
+
+@pytest.fixture
+def toy_store(write_yaml, capsys):
+    """A finished 6-trial toy experiment in runs/toy.db (current folder)."""
+    assert run(write_yaml(toy_yaml())) == 0
+    capsys.readouterr()
+    return os.path.join("runs", "toy.db")

@@ -2,25 +2,14 @@
 import json
 import os
 
-import pytest
 import yaml
 
 import symsearch as ss
 from symsearch.cli.main import main
 from symsearch.store import load_experiment
-from tests.cli.conftest import TOY, toy_yaml
+from tests.cli.conftest import TOY, run, toy_yaml
 
 
-def run(*argv):
-    return main(["run", *argv, "--no-progress"])
-
-
-@pytest.fixture
-def toy_store(write_yaml, capsys):
-    """A finished 6-trial toy experiment in runs/toy.db (current folder)."""
-    assert run(write_yaml(toy_yaml())) == 0
-    capsys.readouterr()
-    return os.path.join("runs", "toy.db")
 
 
 def test_run_records_trials_in_the_default_store(write_yaml, capsys):

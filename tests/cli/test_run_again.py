@@ -7,18 +7,9 @@ import pytest
 from symsearch.cli.main import main
 from symsearch.store import load_experiment
 from tests.cli import toy_experiment
-from tests.cli.conftest import TOY, toy_yaml
+from tests.cli.conftest import TOY, run, toy_yaml
 
 
-def run(*argv):
-    return main(["run", *argv, "--no-progress"])
-
-
-@pytest.fixture
-def toy_store(write_yaml, capsys):
-    assert run(write_yaml(toy_yaml())) == 0
-    capsys.readouterr()
-    return os.path.join("runs", "toy.db")
 
 
 @pytest.mark.parametrize("change, named", [
