@@ -34,7 +34,8 @@ from typing import Any, Callable, Dict, Optional, Sequence, Union
 from symsearch.programs.abstract import SCALAR, VECTOR, check_program, check_shapes
 from symsearch.programs.expr import Const
 from symsearch.programs.ops import REGISTRY
-from symsearch.programs.program import Program, Statement, live_indices, live_statements
+from symsearch.programs.program import (Program, Statement, live_indices, live_statements,
+                                        make_program)
 from symsearch.programs.program import normal_form as program_normal_form
 from symsearch.symbolic.object import Object
 from symsearch.spaces.optimizer_export import to_source, to_torch_optimizer, step_program
@@ -240,6 +241,9 @@ class OptimizerMutator(Object, type_name="symsearch.spaces.optimizers.OptimizerM
     True
     """
 
+    #: Never changes the program it is given (``ss.evolve`` passes it without a copy).
+    pure = True
+
     ops: list = list(OPTIMIZER_OPS)
     max_statements: int = 30
     temporaries: list = list(TEMPORARIES)
@@ -384,6 +388,9 @@ class ConstantsMutator(Object, type_name="symsearch.spaces.optimizers.ConstantsM
     True
     """
 
+    #: Never changes the program it is given (``ss.evolve`` passes it without a copy).
+    pure = True
+
     replace_prob: float = 0.2
     scale_sigma: float = 1.0
 
@@ -439,10 +446,7 @@ class RandomProgram(Object, type_name="symsearch.spaces.optimizers.RandomProgram
 
 
 def _build(statements: list) -> Program:
-    return Program(list(INPUTS),
-                   [Statement(t, op, [a if isinstance(a, str) else Const(float(a)) for a in args])
-                    for t, op, args in statements],
-                   list(OUTPUTS))
+    return make_program(INPUTS, statements, OUTPUTS)
 
 
 # ---- the search space --------------------------------------------------------------------------

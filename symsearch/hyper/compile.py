@@ -234,7 +234,11 @@ class _Compiler:
 
         def build(dna):
             v = dna[index]
-            return v if _is_immutable(v) else clone(v)  # the DNA keeps its own value
+            if _is_immutable(v):
+                return v
+            # The DNA keeps its own value; a type may know a faster copy than the generic one.
+            fast = getattr(type(v), "_sym_clone_value", None)
+            return clone(v) if fast is None else fast(v)
 
         def encode(value, values):
             values[index] = value

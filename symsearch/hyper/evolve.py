@@ -47,7 +47,11 @@ class Evolve(HyperValue, type_name="evolve"):
         return self.initializer(rng)
 
     def mutate(self, value: Any, rng: random.Random) -> Any:
-        """Runs the user's mutator on a copy of ``value`` (the parent stays unchanged)."""
+        """Runs the user's mutator on a copy of ``value`` (the parent stays unchanged), or on
+        ``value`` itself when the mutator says it never changes its input (``pure = True``,
+        as the mutators of ``symsearch.programs`` do)."""
+        if getattr(self.mutator, "pure", False) is True:
+            return self.mutator(value, rng)
         return self.mutator(clone(value), rng)
 
 

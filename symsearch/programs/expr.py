@@ -25,6 +25,24 @@ from symsearch.symbolic.object import Object
 class Expr(Object):
     """Base class of expression nodes."""
 
+    def _sym_init_user(self) -> None:
+        # Reached only from ``_sym_fast_new`` (clone, load, materialize), whose children
+        # were checked when first bound: the ``_on_bound`` checks would only repeat them.
+        self.__dict__.update(self._sym_args)
+
+    @staticmethod
+    def _sym_clone_value(expr: "Expr") -> "Expr":
+        """A copy for a new candidate, built from the (cached) tuple tree; keeps the digest."""
+        from symsearch.programs.trees import from_tuple, to_tuple
+        if type(expr) not in (Var, Const, Call):
+            from symsearch.symbolic.ops import clone
+            return clone(expr)
+        new = from_tuple(to_tuple(expr))
+        digest = expr.__dict__.get("_sym_hash_cache")
+        if digest is not None:
+            new.__dict__["_sym_hash_cache"] = digest
+        return new
+
 
 class Var(Expr, type_name="symsearch.programs.Var"):
     """An input variable, looked up by name in the environment."""

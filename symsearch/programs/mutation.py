@@ -17,7 +17,8 @@ from typing import Optional, Sequence
 
 from symsearch.programs.expr import Call, Const, Expr, Var
 from symsearch.programs.ops import ELEMENTWISE_DEFAULTS, REGISTRY
-from symsearch.programs.program import Program, Statement
+from symsearch.programs.program import Program, make_program
+from symsearch.programs.trees import from_tuple, to_tuple  # noqa: F401  (re-exported)
 
 DEFAULT_CONSTANTS = (0.0, 0.5, 1.0, 2.0, -1.0)
 EXPR_MUTATIONS = ("point", "subtree", "insert", "delete")
@@ -59,6 +60,9 @@ class ExprMutator:
       subtree_depth: the depth of random subtrees.
     """
 
+    #: Never changes the tree it is given (``ss.evolve`` then passes it without a copy).
+    pure = True
+
     def __init__(self, variables: Sequence[str] = ("x",), ops: Sequence[str] = ELEMENTWISE_DEFAULTS,
                  constants: Sequence[float] = DEFAULT_CONSTANTS, const_prob: float = 0.3,
                  max_depth: int = 6, max_size: int = 40, weights: Optional[dict] = None,
@@ -82,7 +86,7 @@ class ExprMutator:
                 f"max_depth={self.max_depth})")
 
     def __call__(self, expr: Expr, rng: random.Random) -> Expr:
-        tree = to_tuple(expr)
+        tree = expr if isinstance(expr, tuple) else to_tuple(expr)
         kinds = list(self.weights)
         weights = [self.weights[k] for k in kinds]
         for _ in range(self.max_tries):
@@ -143,26 +147,6 @@ class ExprMutator:
 
 # ---- tuple trees: ("v", name) | ("c", value) | (op, (args...)) -------------------------------
 
-def to_tuple(expr: Expr) -> tuple:
-    """An expression as nested tuples (cheap to mutate and compare)."""
-    cls = type(expr)
-    if cls is Var:
-        return ("v", expr.name)
-    if cls is Const:
-        return ("c", float(expr.value))
-    return (expr.op, tuple(to_tuple(a) for a in expr.args))
-
-
-def from_tuple(tree: tuple) -> Expr:
-    """The expression of a tuple tree."""
-    head = tree[0]
-    if head == "v":
-        return Var(tree[1])
-    if head == "c":
-        return Const(float(tree[1]))
-    return Call(head, [from_tuple(a) for a in tree[1]])
-
-
 def tree_paths(tree, path=()) -> list:
     """``(path, node)`` of every node of a tuple tree, the root first; a path is the tuple of
     argument indices leading to the node."""
@@ -207,6 +191,9 @@ class ProgramMutator:
         the inputs, which may be reassigned when ``assign_inputs``).
       max_statements: the longest program.
     """
+
+    #: Never changes the program it is given (``ss.evolve`` then passes it without a copy).
+    pure = True
 
     def __init__(self, ops: Sequence[str] = ELEMENTWISE_DEFAULTS,
                  constants: Sequence[float] = DEFAULT_CONSTANTS, const_prob: float = 0.2,
@@ -300,7 +287,4 @@ def _valid(program: Program, statements: list) -> bool:
 
 
 def _build(program: Program, statements: list) -> Program:
-    return Program(list(program.inputs),
-                   [Statement(t, op, [a if isinstance(a, str) else Const(a) for a in args])
-                    for t, op, args in statements],
-                   list(program.outputs))
+    return make_program(program.inputs, statements, program.outputs)

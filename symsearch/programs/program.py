@@ -29,6 +29,7 @@ import numpy as np
 
 from symsearch.programs.expr import Const
 from symsearch.programs.ops import REGISTRY
+from symsearch.symbolic.list import List
 from symsearch.symbolic.object import Object
 
 
@@ -42,6 +43,11 @@ class Statement(Object, type_name="symsearch.programs.Statement"):
     def _on_bound(self) -> None:
         REGISTRY.check_call(self.op, self.args, (str, Const), "a variable name or a Const",
                             self.sym_path)
+
+    def _sym_init_user(self) -> None:
+        # Reached only from ``_sym_fast_new`` (clone, materialize, make_program), whose
+        # children were checked already: the ``_on_bound`` checks would only repeat them.
+        self.__dict__.update(self._sym_args)
 
 
 class Program(Object, type_name="symsearch.programs.Program"):
@@ -69,6 +75,60 @@ class Program(Object, type_name="symsearch.programs.Program"):
         for k, name in enumerate(self.outputs):
             if name not in defined:
                 raise ValueError(f"output {name!r} is never assigned (path=outputs[{k}])")
+
+    def _sym_init_user(self) -> None:
+        # See Statement._sym_init_user.
+        self.__dict__.update(self._sym_args)
+
+    @staticmethod
+    def _sym_clone_value(program: "Program") -> "Program":
+        """A copy for a new candidate (see hyper.compile), built without the generic walk."""
+        if type(program) is not Program or \
+                any(type(st) is not Statement for st in program.statements):
+            from symsearch.symbolic.ops import clone
+            return clone(program)
+        fast_list, const_new = List._sym_fast_new, Const._sym_fast_new
+        st_new = Statement._sym_fast_new
+        statements = [st_new({"target": st.target, "op": st.op,
+                              "args": fast_list([a if type(a) is str
+                                                 else const_new({"value": a.value})
+                                                 for a in st.args])})
+                      for st in program.statements]
+        new = Program._sym_fast_new({"inputs": fast_list(list(program.inputs)),
+                                     "statements": fast_list(statements),
+                                     "outputs": fast_list(list(program.outputs))})
+        digest = program.__dict__.get("_sym_hash_cache")
+        if digest is not None:
+            new.__dict__["_sym_hash_cache"] = digest
+        return new
+
+
+def make_program(inputs, statements, outputs) -> Program:
+    """``Program(inputs, [Statement(target, op, args)...], outputs)`` from plain data, with
+    the same checks but without the generic field binding (the hot path of mutators).
+    ``statements`` holds ``(target, op, args)``; an argument is a name or a number.
+
+    >>> print(to_source(make_program(["x"], [("y", "mul", ["x", 2.0])], ["y"])))
+    def program(x):
+        y = mul(x, 2.0)
+        return y
+    """
+    fast_list = List._sym_fast_new
+    const_new = Const._sym_fast_new
+    built = []
+    for target, op, args in statements:
+        if type(target) is not str or not target:
+            raise ValueError(f"a statement's target must be a non-empty string, got "
+                             f"{target!r}")
+        items = [a if type(a) is str else const_new({"value": float(a)}) for a in args]
+        st = Statement._sym_fast_new({"target": target, "op": op, "args": fast_list(items)})
+        st._on_bound()
+        built.append(st)
+    program = Program._sym_fast_new({"inputs": fast_list(list(inputs)),
+                                     "statements": fast_list(built),
+                                     "outputs": fast_list(list(outputs))})
+    program._on_bound()
+    return program
 
 
 def to_line(statement: Statement) -> str:

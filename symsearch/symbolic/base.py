@@ -109,12 +109,14 @@ class Symbolic:
 
     # ---- change notification --------------------------------------------------------
     def _sym_invalidate(self) -> None:
-        """Drops cached hashes and compiled search spaces from here up to the root."""
+        """Drops cached hashes, compiled search spaces and tuple trees (``programs.trees``)
+        from here up to the root."""
         node = self
         while node is not None:
             d = node.__dict__
             d.pop("_sym_hash_cache", None)
             d.pop("_sym_space_cache", None)
+            d.pop("_sym_tree_cache", None)
             node = d.get("_sym_parent")
 
     def _sym_changed(self) -> None:
