@@ -56,8 +56,8 @@ from symsearch.geno.dna import DNA
 from symsearch.geno.sampling import random_dna
 from symsearch.geno.spec import CUSTOM
 from symsearch.programs.expr import Expr
-from symsearch.programs.mutation import (from_tuple, to_tuple, tree_depth, tree_paths,
-                                        tree_replace, tree_size)
+from symsearch.programs.trees import (Tree, as_tree, fits, from_tuple, node_at, replace_at,
+                                     subtree_sizes, to_tuple)
 from symsearch.programs.ops import REGISTRY
 
 _LEAF = ("v", "c")
@@ -99,7 +99,7 @@ def simplify_tree(tree: tuple) -> tuple:
     """:func:`simplify` on a tuple tree (``("v", name)``, ``("c", value)``, ``(op, args)``)."""
     for _ in range(50):             # rules only shrink the tree: a fixpoint comes quickly
         new = _simplify(tree)
-        if new == tree:
+        if new is tree or new == tree:
             return new
         tree = new
     return tree
@@ -109,7 +109,10 @@ def _simplify(tree: tuple) -> tuple:
     head = tree[0]
     if head in _LEAF:
         return tree
-    args = tuple(_simplify(a) for a in tree[1])
+    old = tree[1]
+    args = tuple([_simplify(a) for a in old])
+    if all(a is b for a, b in zip(args, old)):
+        args = old                  # unchanged subtrees stay the same objects (shared)
     if all(a[0] == "c" for a in args):
         folded = _fold(head, args)
         if folded is not None:
@@ -120,7 +123,7 @@ def _simplify(tree: tuple) -> tuple:
         if rule is not None:
             x = inner[1][0]
             return x if rule == ("x",) else (rule[0], (x,))
-        return (head, args)
+        return tree if args is old else (head, args)
     a, b = args[0], args[1] if len(args) > 1 else None
     if len(args) == 2:
         same = a == b
@@ -144,7 +147,7 @@ def _simplify(tree: tuple) -> tuple:
             return ("c", 0.0)
         if head == "div" and _is_const(a, 1.0):
             return ("reciprocal", (b,))  # the same protection: 1 where |b| <= EPS
-    return (head, args)
+    return tree if args is old else (head, args)
 
 
 def _is_const(tree: Optional[tuple], value: float) -> bool:
@@ -197,7 +200,7 @@ class TreeOperators:
         self.max_tries = max_tries
 
     def fits(self, tree: tuple) -> bool:
-        return tree_depth(tree) <= self.max_depth and tree_size(tree) <= self.max_size
+        return fits(tree, self.max_depth, self.max_size)
 
     def leaf(self, rng) -> tuple:
         if self.constants and rng.random() < self.const_prob:
@@ -231,18 +234,23 @@ class TreeOperators:
 
     def crossover(self, a: tuple, b: tuple, rng) -> tuple:
         """A random subtree of ``a`` replaced by a random subtree of ``b``."""
+        sizes_a, sizes_b = subtree_sizes(a), subtree_sizes(b)
+        size_a, size_b = sizes_a[id(a)], sizes_b[id(b)]
         for _ in range(self.max_tries):
-            path, _ = rng.choice(tree_paths(a))
-            _, donor = rng.choice(tree_paths(b))
-            child = tree_replace(a, path, donor)
+            k = rng.randrange(size_a)
+            donor = node_at(b, rng.randrange(size_b), sizes_b)
+            child = replace_at(a, k, donor, sizes_a)
             if self.fits(child):
                 return child
         return a
 
     def mutate(self, tree: tuple, rng, point_prob: float = 0.5) -> tuple:
         """Point mutation with probability ``point_prob``, else subtree mutation."""
+        sizes = subtree_sizes(tree)
+        n = sizes[id(tree)]
         for _ in range(self.max_tries):
-            path, node = rng.choice(tree_paths(tree))
+            k = rng.randrange(n)
+            node = node_at(tree, k, sizes)
             if rng.random() < point_prob:
                 if node[0] in _LEAF:
                     new = self.leaf(rng)
@@ -254,7 +262,7 @@ class TreeOperators:
                     new = (rng.choice(same), node[1])
             else:
                 new = self.random_tree(rng, self.subtree_depth, "grow")
-            child = tree_replace(tree, path, new)
+            child = replace_at(tree, k, new, sizes)
             if child != tree and self.fits(child):
                 return child
         return tree
@@ -326,6 +334,7 @@ class GeneticProgramming(SearchAlgorithm):
         self.returned = 0                  # results of the current generation, failed included
         self.num_proposed = 0
         self.seen: set = set()
+        self._canonical_memo: dict = {}    # tuple tree -> canonical text (a cache)
 
     def setup(self, spec, objectives=None, seed=None) -> None:
         super().setup(spec, objectives, seed)
@@ -355,6 +364,12 @@ class GeneticProgramming(SearchAlgorithm):
             if key not in self.seen:
                 break
         self.seen.add(key)
+        # The DNA holds tuple trees (plain data that children share with their parents);
+        # the candidate ``Expr`` is built from it once, when the DNA is materialized.
+        for i in self.operators:
+            v = values[i]
+            if v is not None and type(v) is not Tree:
+                values[i] = Tree(as_tree(v))
         return DNA(values)
 
     def _initial(self, index: int) -> list:
@@ -377,7 +392,7 @@ class GeneticProgramming(SearchAlgorithm):
                 values = list(first)
             for i, ops in self.operators.items():
                 if values[i] is not None and second[i] is not None:
-                    values[i] = ops.crossover(to_tuple(values[i]), to_tuple(second[i]), rng)
+                    values[i] = ops.crossover(as_tree(values[i]), as_tree(second[i]), rng)
         else:
             values = list(first)
         if mutated:
@@ -386,23 +401,30 @@ class GeneticProgramming(SearchAlgorithm):
             if point is not None and point not in self.operators:
                 values = list(dna_mutate(self.spec, DNA(values), rng))
             elif point is not None:
-                tree = values[point]
-                tree = tree if isinstance(tree, tuple) else to_tuple(tree)
-                values[point] = self.operators[point].mutate(tree, rng, self.point_prob)
+                values[point] = self.operators[point].mutate(as_tree(values[point]), rng,
+                                                             self.point_prob)
         for i, ops in self.operators.items():
             if values[i] is not None:
-                tree = values[i] if isinstance(values[i], tuple) else to_tuple(values[i])
-                values[i] = self._finish(ops, tree)
+                values[i] = self._finish(ops, as_tree(values[i]))
         return values
 
-    def _finish(self, ops: TreeOperators, tree: tuple) -> Expr:
-        if self.simplify:
-            tree = simplify_tree(tree)
-        return from_tuple(tree)
+    def _finish(self, ops: TreeOperators, tree: tuple) -> tuple:
+        return simplify_tree(tree) if self.simplify else tree
 
     def _key(self, values: list) -> str:
-        return "|".join(canonical(to_tuple(v)) if i in self.operators and v is not None
+        return "|".join(self._canonical(v) if i in self.operators and v is not None
                         else repr(v) for i, v in enumerate(values))
+
+    def _canonical(self, value: Any) -> str:
+        # Parents are keyed again every generation: remember the text of each tree.
+        tree = as_tree(value)
+        memo = self._canonical_memo
+        text = memo.get(tree)
+        if text is None:
+            if len(memo) > 50_000:
+                memo.clear()
+            text = memo[tree] = canonical(tree)
+        return text
 
     def _tournament(self) -> DNA:
         parents = self.parents

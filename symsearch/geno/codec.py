@@ -1,7 +1,9 @@
 """DNA <-> JSON-compatible lists (for stores and algorithm state).
 
 Numbers and ``None`` stay as they are; values of custom (``evolve``) decisions, which
-may be symbolic programs, go through :func:`symsearch.to_json`.
+may be symbolic programs, go through :func:`symsearch.to_json`, except tuple trees
+(:class:`symsearch.programs.trees.Tree`, what genetic programming proposes), which are
+stored as flat lists in prefix order: ``{"_tree": ["add", "$x", 1.0]}``.
 """
 from __future__ import annotations
 
@@ -17,6 +19,10 @@ def dna_to_json(dna) -> list:
     for v in dna:
         if isinstance(v, _PLAIN):
             out.append(v)
+            continue
+        compact = getattr(type(v), "_dna_json", None)
+        if compact is not None:       # a value with its own compact form (a tuple tree)
+            out.append(compact(v))
         else:
             from symsearch.symbolic.serialization import to_json
             out.append({"_value": to_json(v)})
@@ -29,6 +35,9 @@ def dna_from_json(data: list) -> DNA:
         if isinstance(v, dict) and "_value" in v:
             from symsearch.symbolic.serialization import from_json
             values.append(from_json(v["_value"]))
+        elif isinstance(v, dict) and "_tree" in v:
+            from symsearch.programs.trees import Tree
+            values.append(Tree.from_json(v["_tree"]))
         elif isinstance(v, list):
             values.append(tuple(v))
         else:

@@ -129,9 +129,9 @@ def _run(algorithm, spec, n, loss):
     for i in range(n):
         dna = algorithm.propose()
         spec.validate(dna)
-        value = loss(dna[0])
+        value = loss(from_tuple(dna[0]))
         algorithm.feedback(dna, Feedback(i, "done", {"loss": value}, (value,), -value))
-        out.append(to_source(dna[0]))
+        out.append(to_source(from_tuple(dna[0])))
     return out
 
 
@@ -157,8 +157,7 @@ def test_generations_elitism_and_state_round_trip():
     clone = GeneticProgramming(population_size=12, tournament_size=3, elitism=2, seed=99)
     clone.setup(spec, Objectives.parse("min:loss"))
     clone.load_state_dict(json.loads(json.dumps(state)))
-    assert [to_source(clone.propose()[0]) for _ in range(10)] == \
-        [to_source(gp.propose()[0]) for _ in range(10)]
+    assert [clone.propose()[0] for _ in range(10)] == [gp.propose()[0] for _ in range(10)]
 
 
 def test_failed_trials_do_not_join_the_parents():
@@ -180,3 +179,25 @@ def test_search_finds_a_symbolic_regression_target():
                        objective="min:loss", num_trials=200, seed=0,
                        algorithm=GeneticProgramming(population_size=20))
     assert result.best.metrics["loss"] < 1e-9
+
+
+def test_dna_holds_tuple_trees_and_candidates_are_exprs():
+    """The DNA is plain data (tuple trees, compact in the store); the user sees Exprs."""
+    from symsearch.geno.codec import dna_from_json, dna_to_json
+    from symsearch.programs import Expr
+    from symsearch.programs.trees import Tree
+    x = np.linspace(-1, 1, 9)
+    space = ss.evolve(Var("x"), ExprMutator(["x"], ops=["add", "mul"], max_depth=4))
+    result = ss.search(space, lambda e: float(np.mean((evaluate(e, {"x": x}) - x * x) ** 2)),
+                       objective="min:loss", num_trials=40, seed=0,
+                       algorithm=GeneticProgramming(population_size=10))
+    best = result.best
+    assert isinstance(best.value, Expr)
+    assert ss.hash(best.value) == ss.hash(ss.clone(best.value))
+    assert ss.from_json_str(ss.to_json_str(best.value)) == best.value
+    record = result.records[-1]
+    assert list(record.dna[0]) == ["_tree"]
+    dna = dna_from_json(json.loads(json.dumps(record.dna)))
+    assert type(dna[0]) is Tree
+    assert ss.to_json(ss.materialize(space, dna)) == json.loads(record.candidate_json)
+    assert dna_to_json(dna) == json.loads(json.dumps(record.dna))
