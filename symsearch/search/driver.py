@@ -15,10 +15,12 @@ early-stopping policy is rebuilt by replaying the reports of the finished trials
 from __future__ import annotations
 
 import collections
+import json
 import time
 from typing import Any, Optional
 
 from symsearch.geno.codec import dna_from_json, dna_to_json
+from symsearch.hyper.evolve import Evolve
 from symsearch.hyper.space import compiled
 from symsearch.search.objectives import ObjectiveError, Objectives, normalize_metrics
 from symsearch.search.resume import SNAPSHOT_FORMAT, poison_reason, replay
@@ -61,6 +63,7 @@ class SearchDriver:
 
         self.space = space
         self.compiled = compiled(space)
+        self._candidate_is_value = isinstance(space, Evolve)
         self.spec = self.compiled.spec
         self.objectives = Objectives.parse(objective)
         self.algorithm = make_algorithm(algorithm)
@@ -228,12 +231,21 @@ class SearchDriver:
 
     def _start(self, dna, candidate, structural_hash, functional_hash, status: str) -> int:
         """Records a new trial with the number of the proposal event that made it."""
-        try:
-            candidate_json = to_json_str(candidate)
-        except (TypeError, ValueError):
-            candidate_json = None
+        dna_json = dna_to_json(dna)
+        candidate_json = None
+        if self._candidate_is_value:
+            # The space is one evolve decision: the candidate is a copy of the DNA's value,
+            # whose JSON was just written; the same JSON is not written twice.
+            entry = dna_json[0]
+            if type(entry) is dict and "_value" in entry:
+                candidate_json = json.dumps(entry["_value"])
+        if candidate_json is None:
+            try:
+                candidate_json = to_json_str(candidate)
+            except (TypeError, ValueError):
+                candidate_json = None
         seq = self._seq + 1
-        trial_id = self.store.start_trial(dna_to_json(dna), candidate_json, structural_hash,
+        trial_id = self.store.start_trial(dna_json, candidate_json, structural_hash,
                                           functional_hash, status=status, proposal_seq=seq)
         self._seq = seq
         return trial_id
