@@ -29,6 +29,12 @@ DNASpec (the evolve hyper-value sits on its decision) and DNA.
 Other decisions in the space (choices, numbers) are crossed over uniformly and mutated by
 the default DNA mutation.
 
+The DNA holds each tree as a :class:`~symsearch.programs.trees.Tree` (a tuple tree: plain,
+immutable data, so a child shares every unchanged subtree with its parents and nothing is
+copied or converted per proposal); materializing the DNA builds the candidate ``Expr`` once
+(``result.best.value`` is an ``Expr``). Trees are stored as flat prefix lists
+(``{"_tree": ["add", "$x", 1.0]}``).
+
 >>> import symsearch as ss
 >>> from symsearch.programs import ExprMutator, Var, evaluate
 >>> import numpy as np
