@@ -101,22 +101,41 @@ def simplify(expr: Expr) -> Expr:
     return from_tuple(simplify_tree(to_tuple(expr)))
 
 
-def simplify_tree(tree: tuple) -> tuple:
-    """:func:`simplify` on a tuple tree (``("v", name)``, ``("c", value)``, ``(op, args)``)."""
+def simplify_tree(tree: tuple, known: Optional[dict] = None) -> tuple:
+    """:func:`simplify` on a tuple tree (``("v", name)``, ``("c", value)``, ``(op, args)``).
+
+    ``known`` maps ``id(subtree)`` to subtrees already simplified (see
+    :func:`note_simplified`): they are not walked again, so simplifying a child that shares
+    most of its parents' subtrees walks only what changed.
+    """
+    known = _NOTHING if known is None else known
     for _ in range(50):             # rules only shrink the tree: a fixpoint comes quickly
-        new = _simplify(tree)
+        new = _simplify(tree, known)
         if new is tree or new == tree:
             return new
         tree = new
     return tree
 
 
-def _simplify(tree: tuple) -> tuple:
+_NOTHING: dict = {}
+
+
+def note_simplified(tree: tuple, known: dict) -> None:
+    """Records ``tree`` (a result of :func:`simplify_tree`) and its subtrees in ``known``.
+    Every subtree of a simplified tree is simplified too (the rules work bottom-up)."""
+    if id(tree) in known or tree[0] in _LEAF:
+        return
+    known[id(tree)] = tree          # the value keeps the id from being reused
+    for a in tree[1]:
+        note_simplified(a, known)
+
+
+def _simplify(tree: tuple, known: dict) -> tuple:
     head = tree[0]
-    if head in _LEAF:
+    if head in _LEAF or id(tree) in known:
         return tree
     old = tree[1]
-    args = tuple([_simplify(a) for a in old])
+    args = tuple([_simplify(a, known) for a in old])
     if all(a is b for a, b in zip(args, old)):
         args = old                  # unchanged subtrees stay the same objects (shared)
     if all(a[0] == "c" for a in args):
@@ -170,17 +189,25 @@ def _fold(op: str, args: tuple) -> Optional[tuple]:
     return ("c", value) if math.isfinite(value) else None
 
 
-def canonical(tree: tuple) -> str:
-    """Source text with commutative arguments sorted: equal for ``mul(a, b)``/``mul(b, a)``."""
+def canonical(tree: tuple, memo: Optional[dict] = None) -> str:
+    """Source text with commutative arguments sorted: equal for ``mul(a, b)``/``mul(b, a)``.
+    ``memo`` (``id(subtree) -> (subtree, text)``) keeps the texts of shared subtrees."""
     head = tree[0]
     if head == "v":
         return tree[1]
     if head == "c":
         return repr(float(tree[1]))
-    parts = [canonical(a) for a in tree[1]]
+    if memo is not None:
+        hit = memo.get(id(tree))
+        if hit is not None:
+            return hit[1]
+    parts = [canonical(a, memo) for a in tree[1]]
     if REGISTRY.get(head).commutative:
         parts.sort()
-    return f"{head}({', '.join(parts)})"
+    text = f"{head}({', '.join(parts)})"
+    if memo is not None:
+        memo[id(tree)] = (tree, text)   # the tree keeps its id from being reused
+    return text
 
 
 # ---- tree operators over one primitive set ----------------------------------------------------
@@ -340,7 +367,9 @@ class GeneticProgramming(SearchAlgorithm):
         self.returned = 0                  # results of the current generation, failed included
         self.num_proposed = 0
         self.seen: set = set()
-        self._canonical_memo: dict = {}    # tuple tree -> canonical text (a cache)
+        # Caches keyed by id(subtree), each value holding its subtree (so ids stay unique).
+        self._canonical_memo: dict = {}    # -> (subtree, canonical text)
+        self._simplified: dict = {}        # -> subtree, for subtrees already simplified
 
     def setup(self, spec, objectives=None, seed=None) -> None:
         super().setup(spec, objectives, seed)
@@ -375,7 +404,9 @@ class GeneticProgramming(SearchAlgorithm):
         for i in self.operators:
             v = values[i]
             if v is not None and type(v) is not Tree:
-                values[i] = Tree(as_tree(v))
+                values[i] = v = Tree(as_tree(v))
+            if v is not None and self.simplify:
+                note_simplified(v, self._simplified)
         return DNA(values)
 
     def _initial(self, index: int) -> list:
@@ -415,22 +446,18 @@ class GeneticProgramming(SearchAlgorithm):
         return values
 
     def _finish(self, ops: TreeOperators, tree: tuple) -> tuple:
-        return simplify_tree(tree) if self.simplify else tree
+        return simplify_tree(tree, self._simplified) if self.simplify else tree
 
     def _key(self, values: list) -> str:
         return "|".join(self._canonical(v) if i in self.operators and v is not None
                         else repr(v) for i, v in enumerate(values))
 
     def _canonical(self, value: Any) -> str:
-        # Parents are keyed again every generation: remember the text of each tree.
-        tree = as_tree(value)
+        # Children share most subtrees with their parents: their texts are remembered.
         memo = self._canonical_memo
-        text = memo.get(tree)
-        if text is None:
-            if len(memo) > 50_000:
-                memo.clear()
-            text = memo[tree] = canonical(tree)
-        return text
+        if len(memo) > 100_000:
+            memo.clear()
+        return canonical(as_tree(value), memo)
 
     def _tournament(self) -> DNA:
         parents = self.parents
@@ -462,6 +489,16 @@ class GeneticProgramming(SearchAlgorithm):
         self.offspring = []
         self.returned = 0
         self.generation += 1
+        # The caches need only the new parents' subtrees (children are made of them); a
+        # bigger heap would make every garbage collection slower.
+        self._canonical_memo.clear()
+        self._simplified.clear()
+        if self.simplify:
+            for entry in self.parents:
+                for i in self.operators:
+                    v = entry[0][i]
+                    if type(v) is Tree:
+                        note_simplified(v, self._simplified)
 
     @property
     def best(self) -> Optional[tuple]:
@@ -510,4 +547,5 @@ def _check_int(name: str, value: Any, lo: int) -> None:
         raise ValueError(f"{name} must be an int >= {lo}, got {value!r}")
 
 
-__all__ = ["GeneticProgramming", "TreeOperators", "simplify", "simplify_tree", "canonical"]
+__all__ = ["GeneticProgramming", "TreeOperators", "simplify", "simplify_tree", "note_simplified",
+           "canonical"]

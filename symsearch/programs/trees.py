@@ -24,6 +24,7 @@ True
 """
 from __future__ import annotations
 
+import json as _json
 from typing import Any
 
 from symsearch.programs.expr import Call, Const, Expr, Var
@@ -55,7 +56,7 @@ class Tree(tuple):
     @staticmethod
     def _sym_clone_value(tree: "Tree") -> Expr:
         # The candidate a DNA holding this tree materializes to (see hyper.compile).
-        return from_tuple(tree)
+        return build_candidate(tree)
 
     def _dna_json(self) -> dict:
         flat: list = []
@@ -180,6 +181,92 @@ def _build(tree: tuple) -> Expr:
     if arity is None or len(sub) != arity:
         return Call(head, [_build(a) for a in sub])   # raises the usual error
     children = [_build(a) for a in sub]
+    args = List.__new__(List)
+    list.extend(args, children)
+    for i, child in enumerate(children):
+        cd = child.__dict__
+        cd["_sym_parent"] = args
+        cd["_sym_key"] = i
+    node = _new(Call)
+    d = node.__dict__
+    d["_sym_args"] = {"op": head, "args": args}
+    d["op"] = head
+    d["args"] = args
+    ad = args.__dict__
+    ad["_sym_parent"] = node
+    ad["_sym_key"] = "args"
+    return node
+
+
+def build_candidate(tree: tuple) -> Expr:
+    """:func:`from_tuple`, with the digest (``ss.hash``) and the JSON text
+    (``ss.to_json_str``) of the result made in the same walk and cached on it: a candidate
+    is built, hashed and stored once per trial."""
+    digest: list = []
+    text: list = []
+    expr = _build_all(tree, digest, text)
+    d = expr.__dict__
+    d[TREE_CACHE] = tree
+    d["_sym_hash_cache"] = _blake2b(b"".join(digest), digest_size=DIGEST_SIZE).digest()
+    d["_sym_json_text"] = "".join(text)
+    return expr
+
+
+_JSON_STR: dict = {}
+_VAR_PREFIX = _CONST_PREFIX = _CALL_PREFIX = b""
+
+
+def _json_str(s: str) -> str:
+    out = _JSON_STR.get(s)
+    if out is None:
+        out = _json.dumps(s)
+        if len(_JSON_STR) < 10_000:
+            _JSON_STR[s] = out
+    return out
+
+
+def _json_float(v: float) -> str:
+    if v != v:
+        return "NaN"
+    if v in (_INF, -_INF):
+        return "Infinity" if v > 0 else "-Infinity"
+    return float.__repr__(v)
+
+
+_INF = float("inf")
+
+
+def _build_all(tree: tuple, digest: list, text: list) -> Expr:
+    head = tree[0]
+    if head == "c":
+        node = _build(tree)
+        value = node.value
+        digest.append(_CONST_PREFIX + _float_bytes(value) + b">")
+        text.append('{"_type": "symsearch.programs.Const", "value": ' + _json_float(value)
+                    + "}")
+        return node
+    if head == "v":
+        node = _build(tree)
+        b = node.name.encode("utf-8")
+        digest.append(_VAR_PREFIX + b"s%d:" % len(b) + b + b">")
+        text.append('{"_type": "symsearch.programs.Var", "name": ' + _json_str(node.name) + "}")
+        return node
+    sub = tree[1]
+    arity = _ARITY.get(head)
+    if arity is None and head in REGISTRY:
+        arity = _ARITY[head] = REGISTRY.get(head).arity
+    if arity is None or len(sub) != arity:
+        return Call(head, [_build(a) for a in sub])   # raises the usual error
+    b = head.encode("utf-8")
+    digest.append(_CALL_PREFIX + b"s%d:" % len(b) + b + b"args=[")
+    text.append('{"_type": "symsearch.programs.Call", "op": ' + _json_str(head) + ', "args": [')
+    children = []
+    for i, a in enumerate(sub):
+        if i:
+            text.append(", ")
+        children.append(_build_all(a, digest, text))
+    digest.append(b"]>")
+    text.append("]}")
     args = List.__new__(List)
     list.extend(args, children)
     for i, child in enumerate(children):
@@ -336,5 +423,8 @@ def _expr_digest(expr: Expr) -> bytes:
 for _cls in (Var, Const, Call):
     register_json_encoder(_cls, _expr_json)
     register_digester(_cls, _expr_digest)
+_VAR_PREFIX = _node_prefix(Var) + b"name="
+_CONST_PREFIX = _node_prefix(Const) + b"value="
+_CALL_PREFIX = _node_prefix(Call) + b"op="
 
 __all__ = ["Tree", "as_tree", "size", "subtree_sizes", "node_at", "replace_at", "fits", "to_tuple", "from_tuple", "tree_digest", "tree_json", "with_digest", "TREE_CACHE"]

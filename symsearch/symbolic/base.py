@@ -109,14 +109,15 @@ class Symbolic:
 
     # ---- change notification --------------------------------------------------------
     def _sym_invalidate(self) -> None:
-        """Drops cached hashes, compiled search spaces and tuple trees (``programs.trees``)
-        from here up to the root."""
+        """Drops cached hashes, compiled search spaces, tuple trees and JSON text
+        (``programs.trees``) from here up to the root."""
         node = self
         while node is not None:
             d = node.__dict__
             d.pop("_sym_hash_cache", None)
             d.pop("_sym_space_cache", None)
             d.pop("_sym_tree_cache", None)
+            d.pop("_sym_json_text", None)
             node = d.get("_sym_parent")
 
     def _sym_changed(self) -> None:

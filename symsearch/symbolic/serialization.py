@@ -352,6 +352,11 @@ def _hashable(key: Any) -> Any:
 
 
 def to_json_str(value: Any, **kwargs) -> str:
+    if not kwargs and isinstance(value, Symbolic):
+        # A node built with its JSON text (programs.trees); dropped when the node changes.
+        text = value.__dict__.get("_sym_json_text")
+        if text is not None:
+            return text
     return json.dumps(to_json(value), **kwargs)
 
 

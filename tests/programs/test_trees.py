@@ -103,3 +103,19 @@ def test_pure_mutators_get_the_parent_itself_and_leave_it_unchanged():
     space = ss.evolve(parent, ExprMutator(["x"], ops=["add", "mul"]))
     child = space.mutate(parent, random.Random(0))
     assert ss.to_json(parent) == before and child is not parent
+
+
+def test_candidates_are_built_with_their_digest_and_json_text():
+    from symsearch.programs.trees import build_candidate
+    trees = _random_trees(200, seed=3) + [("add", (("c", float("nan")), ("c", -0.0))),
+                                          ("mul", (("c", float("inf")), ("v", "é"))),
+                                          ("neg", (("c", 1e-300),))]
+    for tree in trees:
+        e = build_candidate(tree)
+        slow = _slow(tree)
+        assert ss.hash(e) == ss.hash(slow)
+        assert ss.to_json_str(e) == json.dumps(ss.to_json(slow))
+        assert ss.to_json_str(e, indent=1) == json.dumps(ss.to_json(slow), indent=1)
+    e = build_candidate(("add", (("v", "x"), ("c", 1.0))))
+    e.args[1].rebind(value=3.0)
+    assert '"value": 3.0' in ss.to_json_str(e) and ss.hash(e) == ss.hash(_slow(to_tuple(e)))
