@@ -3,7 +3,9 @@
 Numbers and ``None`` stay as they are; values of custom (``evolve``) decisions, which
 may be symbolic programs, go through :func:`symsearch.to_json`, except tuple trees
 (:class:`symsearch.programs.trees.Tree`, what genetic programming proposes), which are
-stored as flat lists in prefix order: ``{"_tree": ["add", "$x", 1.0]}``.
+stored as flat lists in prefix order: ``{"_tree": ["add", "$x", 1.0]}``, and programs
+(:class:`symsearch.programs.Program`), stored as ``{"_program": {"inputs": ..., "statements":
+[[target, op, [args]]...], "outputs": ...}}``.
 """
 from __future__ import annotations
 
@@ -21,8 +23,9 @@ def dna_to_json(dna) -> list:
             out.append(v)
             continue
         compact = getattr(type(v), "_dna_json", None)
-        if compact is not None:       # a value with its own compact form (a tuple tree)
-            out.append(compact(v))
+        data = compact(v) if compact is not None else None
+        if data is not None:          # a value with its own compact form (trees, programs)
+            out.append(data)
         else:
             from symsearch.symbolic.serialization import to_json
             out.append({"_value": to_json(v)})
@@ -38,6 +41,9 @@ def dna_from_json(data: list) -> DNA:
         elif isinstance(v, dict) and "_tree" in v:
             from symsearch.programs.trees import Tree
             values.append(Tree.from_json(v["_tree"]))
+        elif isinstance(v, dict) and "_program" in v:
+            from symsearch.programs.program import Program
+            values.append(Program.from_dna_json(v["_program"]))
         elif isinstance(v, list):
             values.append(tuple(v))
         else:

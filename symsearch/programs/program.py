@@ -80,6 +80,35 @@ class Program(Object, type_name="symsearch.programs.Program"):
         # See Statement._sym_init_user.
         self.__dict__.update(self._sym_args)
 
+    def _dna_json(self) -> Any:
+        """The compact form a DNA stores this program in (see ``geno.codec``):
+        ``{"_program": {"inputs": [...], "statements": [[target, op, [args]]...],
+        "outputs": [...]}}``, a constant argument as a number. None (use the typed JSON)
+        for subclasses."""
+        if type(self) is not Program:
+            return None
+        statements = []
+        for st in self.statements:
+            if type(st) is not Statement:
+                return None
+            args = []
+            for a in st.args:
+                if type(a) is str:
+                    args.append(a)
+                elif type(a) is Const and type(a.value) is float:
+                    args.append(a.value)
+                else:
+                    return None
+            statements.append([st.target, st.op, args])
+        return {"_program": {"inputs": list(self.inputs), "statements": statements,
+                             "outputs": list(self.outputs)}}
+
+    @classmethod
+    def from_dna_json(cls, data: Any) -> "Program":
+        """The program of ``{"_program": data}`` (checked like ``Program(...)``)."""
+        return make_program(data["inputs"], [(t, op, args) for t, op, args in data["statements"]],
+                            data["outputs"])
+
     @staticmethod
     def _sym_clone_value(program: "Program") -> "Program":
         """A copy for a new candidate (see hyper.compile), built without the generic walk."""
@@ -270,3 +299,77 @@ def normal_form(program: Program) -> Program:
 
 def _digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=12).hexdigest().encode()
+
+
+# ---- hashing and JSON of programs without the generic walk --------------------------------------
+# Exactly the bytes and JSON of the generic walk (tests/programs/test_trees.py checks it), for
+# programs whose nodes are exactly Program, Statement and Const; others take the generic walk.
+
+def _plain_statements(program: Program):
+    if type(program) is not Program:
+        return None
+    out = []
+    for st in program.statements:
+        if type(st) is not Statement or type(st.target) is not str or type(st.op) is not str:
+            return None
+        args = st.args
+        for a in args:
+            if type(a) is not str and (type(a) is not Const or type(a.value) is not float):
+                return None
+        out.append(st)
+    if any(type(n) is not str for n in program.inputs) or \
+            any(type(n) is not str for n in program.outputs):
+        return None
+    return out
+
+
+def _str_bytes(s: str) -> bytes:
+    b = s.encode("utf-8")
+    return b"s%d:" % len(b) + b
+
+
+def _program_digest(program: Program):
+    from symsearch.symbolic.hashing import DIGEST_SIZE, _blake2b, _float_bytes, _node_prefix
+    statements = _plain_statements(program)
+    if statements is None:
+        return NotImplemented
+    st_prefix = _node_prefix(Statement) + b"target="
+    const_prefix = _node_prefix(Const) + b"value="
+    parts = [_node_prefix(Program), b"inputs=["]
+    parts.extend(_str_bytes(n) for n in program.inputs)
+    parts.append(b"]statements=[")
+    for st in statements:
+        parts.append(st_prefix + _str_bytes(st.target) + b"op=" + _str_bytes(st.op) + b"args=[")
+        for a in st.args:
+            parts.append(_str_bytes(a) if type(a) is str
+                         else const_prefix + _float_bytes(a.value) + b">")
+        parts.append(b"]>")
+    parts.append(b"]outputs=[")
+    parts.extend(_str_bytes(n) for n in program.outputs)
+    parts.append(b"]>")
+    return _blake2b(b"".join(parts), digest_size=DIGEST_SIZE).digest()
+
+
+_PROGRAM, _STATEMENT, _CONST = ("symsearch.programs.Program", "symsearch.programs.Statement",
+                                "symsearch.programs.Const")
+
+
+def _program_json(program: Program):
+    statements = _plain_statements(program)
+    if statements is None:
+        return NotImplemented
+    return {"_type": _PROGRAM, "inputs": list(program.inputs),
+            "statements": [{"_type": _STATEMENT, "target": st.target, "op": st.op,
+                            "args": [a if type(a) is str else {"_type": _CONST, "value": a.value}
+                                     for a in st.args]} for st in statements],
+            "outputs": list(program.outputs)}
+
+
+def _register() -> None:
+    from symsearch.symbolic.hashing import register_digester
+    from symsearch.symbolic.serialization import register_json_encoder
+    register_digester(Program, _program_digest)
+    register_json_encoder(Program, _program_json)
+
+
+_register()

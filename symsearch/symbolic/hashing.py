@@ -38,7 +38,7 @@ _DIGESTERS: dict = {}
 
 def register_digester(cls: type, digest) -> None:
     """Makes ``sym_digest`` of an instance of ``cls`` (not a subclass) ``digest(value)``,
-    which must equal what the generic walk gives."""
+    which must equal what the generic walk gives (or be ``NotImplemented``: walk it)."""
     _DIGESTERS[cls] = digest
 
 
@@ -51,8 +51,10 @@ def sym_digest(value: Any) -> bytes:
         if _DIGESTERS:
             digester = _DIGESTERS.get(type(value))
             if digester is not None:
-                digest = value.__dict__["_sym_hash_cache"] = digester(value)
-                return digest
+                digest = digester(value)
+                if digest is not NotImplemented:
+                    value.__dict__["_sym_hash_cache"] = digest
+                    return digest
         parts: list = []
         _feed_node(value, parts)
         digest = _blake2b(b"".join(parts), digest_size=DIGEST_SIZE).digest()

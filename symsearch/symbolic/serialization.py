@@ -73,7 +73,7 @@ _JSON_ENCODERS: dict = {}
 
 def register_json_encoder(cls: type, encode) -> None:
     """Makes ``to_json`` encode instances of ``cls`` (not subclasses) with ``encode(value)``,
-    which must return what the generic walk would."""
+    which must return what the generic walk would (or ``NotImplemented``: walk it)."""
     _JSON_ENCODERS[cls] = encode
 
 
@@ -93,7 +93,9 @@ def _to_json(value: Any) -> Any:
         if _JSON_ENCODERS:
             encode = _JSON_ENCODERS.get(cls)
             if encode is not None:
-                return encode(value)
+                out = encode(value)
+                if out is not NotImplemented:
+                    return out
         name = registry.name_of(cls)
         if name is None:
             raise _Located(TypeError, f"Cannot serialize {cls.__qualname__} at {_WHERE}: the "

@@ -119,3 +119,25 @@ def test_candidates_are_built_with_their_digest_and_json_text():
     e = build_candidate(("add", (("v", "x"), ("c", 1.0))))
     e.args[1].rebind(value=3.0)
     assert '"value": 3.0' in ss.to_json_str(e) and ss.hash(e) == ss.hash(_slow(to_tuple(e)))
+
+
+def test_programs_hash_and_serialize_like_the_generic_walk():
+    from symsearch.spaces import optimizers
+    from symsearch.symbolic import hashing, serialization
+    mutator = optimizers.OptimizerMutator()
+    rng = random.Random(0)
+    program = optimizers.initial_program()
+    for _ in range(100):
+        program = mutator(program, rng)
+        q = ss.clone(program)
+        fast_hash, fast_json = ss.hash(program), ss.to_json(program)
+        saved_d, saved_j = dict(hashing._DIGESTERS), dict(serialization._JSON_ENCODERS)
+        hashing._DIGESTERS.clear()
+        serialization._JSON_ENCODERS.clear()
+        try:
+            q.__dict__.pop("_sym_hash_cache", None)
+            assert ss.hash(q) == fast_hash and ss.to_json(q) == fast_json
+        finally:
+            hashing._DIGESTERS.update(saved_d)
+            serialization._JSON_ENCODERS.update(saved_j)
+        assert ss.from_json(fast_json) == program
