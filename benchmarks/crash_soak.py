@@ -68,6 +68,7 @@ def run_child(store: str, log: str, algorithm: str, seed: int, trials: int,
 
     import symsearch as ss
     evaluator = functools.partial(logged_evaluator, log_path=log, sleep_s=sleep_s)
+    print("READY", flush=True)           # imports done: the parent's kill clock starts here
     ss.search(soak_space(), evaluator, objective="min:loss", algorithm=make_algorithm(algorithm),
               num_trials=trials, store=store, seed=seed, resume=True,
               cache=algorithm == "evolution", max_attempts=None, snapshot_every_s=0.02)
@@ -78,7 +79,7 @@ def run_child(store: str, log: str, algorithm: str, seed: int, trials: int,
 def _spawn(store, log, algorithm, seed, trials, sleep_s) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, os.path.abspath(__file__), "--child", store, log,
                              algorithm, str(seed), str(trials), repr(sleep_s)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def _finish(proc: subprocess.Popen) -> None:
@@ -107,25 +108,30 @@ def soak(algorithm: str, trials: int, kills: int, seed: int, folder: str,
     ref_store, ref_log = (os.path.join(folder, f"{algorithm}_ref.{ext}") for ext in ("db", "log"))
     store, log = (os.path.join(folder, f"{algorithm}_soak.{ext}") for ext in ("db", "log"))
     start = time.perf_counter()
-    # Calibration: start-up alone (a search of 0 trials), then the reference run.
-    t0 = time.perf_counter()
-    _finish(_spawn(os.path.join(folder, f"{algorithm}_startup.db"), os.devnull, algorithm, seed,
-                   0, sleep_s))
-    startup_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    _finish(_spawn(ref_store, ref_log, algorithm, seed, trials, sleep_s))
-    per_trial_s = max(1e-4, (time.perf_counter() - t0 - startup_s) / max(trials, 1))
+    # Calibration, timed from the child's READY (its imports done): the set-up of a search of
+    # no trials, then the reference run.
+    def timed(*args) -> float:
+        proc = _spawn(*args)
+        proc.stdout.readline()
+        t0 = time.perf_counter()
+        _finish(proc)
+        return time.perf_counter() - t0
+    setup_s = timed(os.path.join(folder, f"{algorithm}_setup.db"), os.devnull, algorithm, seed,
+                    0, sleep_s)
+    per_trial_s = max(1e-4, (timed(ref_store, ref_log, algorithm, seed, trials, sleep_s)
+                             - setup_s) / max(trials, 1))
     reference = _trials(ref_store)
-    # Each life gets on average trials/kills trials' worth of time past start-up; some kills
-    # land in start-up and resume (the 0.9 factor), most in the search loop.
-    window_s = per_trial_s * trials / max(kills, 1)
+    # Kills land from half-way through set-up (and the resume that follows it) to trials/kills
+    # trials into the search loop, so the kills are spent before the search ends.
+    earliest_s, latest_s = 0.5 * setup_s, setup_s + per_trial_s * trials / max(kills, 1)
     rng = random.Random(rng_seed)
     done_kills = lives = 0
     while done_kills < kills:
         proc = _spawn(store, log, algorithm, seed, trials, sleep_s)
         lives += 1
+        proc.stdout.readline()
         try:
-            proc.wait(timeout=rng.uniform(0.9, 1.05) * startup_s + rng.uniform(0.0, window_s))
+            proc.wait(timeout=rng.uniform(earliest_s, latest_s))
         except subprocess.TimeoutExpired:
             proc.send_signal(signal.SIGKILL)
             proc.wait()
@@ -149,7 +155,7 @@ def soak(algorithm: str, trials: int, kills: int, seed: int, folder: str,
             "extra_evaluations": soak_evals - ref_evals,
             "best_reference": min(t[4]["loss"] for t in reference if t[4]),
             "best": min(t[4]["loss"] for t in soaked if t[4]),
-            "startup_s": startup_s, "per_trial_ms": per_trial_s * 1e3,
+            "setup_s": setup_s, "per_trial_ms": per_trial_s * 1e3,
             "seconds": time.perf_counter() - start}
 
 
