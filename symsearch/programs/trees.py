@@ -181,6 +181,11 @@ def _build(tree: tuple) -> Expr:
     if arity is None or len(sub) != arity:
         return Call(head, [_build(a) for a in sub])   # raises the usual error
     children = [_build(a) for a in sub]
+    return _call_node(head, children)
+
+
+def _call_node(head: str, children: list) -> Call:
+    """A ``Call`` of already checked children, linked to them without re-validation."""
     args = List.__new__(List)
     list.extend(args, children)
     for i, child in enumerate(children):
@@ -267,21 +272,7 @@ def _build_all(tree: tuple, digest: list, text: list) -> Expr:
         children.append(_build_all(a, digest, text))
     digest.append(b"]>")
     text.append("]}")
-    args = List.__new__(List)
-    list.extend(args, children)
-    for i, child in enumerate(children):
-        cd = child.__dict__
-        cd["_sym_parent"] = args
-        cd["_sym_key"] = i
-    node = _new(Call)
-    d = node.__dict__
-    d["_sym_args"] = {"op": head, "args": args}
-    d["op"] = head
-    d["args"] = args
-    ad = args.__dict__
-    ad["_sym_parent"] = node
-    ad["_sym_key"] = "args"
-    return node
+    return _call_node(head, children)
 
 
 # ---- nodes by preorder index ----------------------------------------------------------------
