@@ -175,13 +175,18 @@ def _build(tree: tuple) -> Expr:
         d["value"] = value
         return node
     sub = tree[1]
-    arity = _ARITY.get(head)
-    if arity is None and head in REGISTRY:
-        arity = _ARITY[head] = REGISTRY.get(head).arity
-    if arity is None or len(sub) != arity:
+    if not _arity_matches(head, sub):
         return Call(head, [_build(a) for a in sub])   # raises the usual error
     children = [_build(a) for a in sub]
     return _call_node(head, children)
+
+
+def _arity_matches(head: str, sub: tuple) -> bool:
+    """Whether ``head`` is a registered op taking ``len(sub)`` arguments (arity cached)."""
+    arity = _ARITY.get(head)
+    if arity is None and head in REGISTRY:
+        arity = _ARITY[head] = REGISTRY.get(head).arity
+    return arity is not None and len(sub) == arity
 
 
 def _call_node(head: str, children: list) -> Call:
@@ -257,10 +262,7 @@ def _build_all(tree: tuple, digest: list, text: list) -> Expr:
         text.append('{"_type": "symsearch.programs.Var", "name": ' + _json_str(node.name) + "}")
         return node
     sub = tree[1]
-    arity = _ARITY.get(head)
-    if arity is None and head in REGISTRY:
-        arity = _ARITY[head] = REGISTRY.get(head).arity
-    if arity is None or len(sub) != arity:
+    if not _arity_matches(head, sub):
         return Call(head, [_build(a) for a in sub])   # raises the usual error
     b = head.encode("utf-8")
     digest.append(_CALL_PREFIX + b"s%d:" % len(b) + b + b"args=[")

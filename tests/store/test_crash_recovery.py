@@ -7,6 +7,7 @@ import textwrap
 import pytest
 
 from symsearch.store import DONE, RUNNING, SqliteStore, load_experiment
+from tests.store.conftest import run_until_killed
 
 CHILD = textwrap.dedent("""
     import os, signal, sys
@@ -31,9 +32,7 @@ CHILD = textwrap.dedent("""
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 def test_sigkill_keeps_finished_trials_and_leaves_the_rest_interrupted(tmp_path):
     path = tmp_path / "crash.db"
-    child = subprocess.run([sys.executable, "-c", CHILD, str(path)], capture_output=True,
-                           text=True, timeout=60)
-    assert child.returncode == -signal.SIGKILL, child.stderr
+    run_until_killed(CHILD, path)
 
     with SqliteStore(path) as store:
         assert store.config() == {"name": "crash"}

@@ -8,6 +8,7 @@ import pytest
 from symsearch.cli.errors import UserError
 from symsearch.cli.stored import open_experiment
 from symsearch.store import SqliteStore
+from tests.store.conftest import make_foreign_files
 
 
 def small_store(path, n=3):
@@ -32,13 +33,7 @@ def test_a_damaged_store_is_a_user_error_with_the_recovery(tmp_path):
 
 
 def test_files_that_are_no_store_are_user_errors(tmp_path):
-    text = tmp_path / "notes.txt"
-    text.write_text("hello\n" * 50)
-    other = tmp_path / "other.db"
-    conn = sqlite3.connect(other)
-    conn.execute("CREATE TABLE t (a)")
-    conn.commit()
-    conn.close()
+    text, other = make_foreign_files(tmp_path)
     for path in (text, other):
         with pytest.raises(UserError, match="not a symsearch experiment store"):
             open_experiment(str(path))

@@ -13,6 +13,7 @@ import pytest
 
 from symsearch.store import (SqliteStore, StoreDamagedError, StoreReadOnlyError,
                              load_experiment)
+from tests.store.conftest import make_foreign_files, run_until_killed
 
 # Writes trials, waits for a checkpoint, writes more, and is killed before closing.
 WRITER = textwrap.dedent("""
@@ -34,9 +35,7 @@ WRITER = textwrap.dedent("""
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 def test_losing_the_wal_after_a_kill_costs_only_what_followed_the_last_checkpoint(tmp_path):
     path = tmp_path / "wal.db"
-    child = subprocess.run([sys.executable, "-c", WRITER, str(path)], capture_output=True,
-                           text=True, timeout=60)
-    assert child.returncode == -signal.SIGKILL, child.stderr
+    child = run_until_killed(WRITER, path)
     assert "checkpointed" in child.stdout
     assert os.path.getsize(f"{path}-wal") > 0
     os.remove(f"{path}-wal")
@@ -169,13 +168,7 @@ def test_stored_json_that_does_not_decode_is_damage(tmp_path):
 
 
 def test_foreign_files_are_not_stores(tmp_path):
-    text = tmp_path / "notes.txt"
-    text.write_text("not a database\n" * 100)
-    other = tmp_path / "other.db"
-    conn = sqlite3.connect(other)
-    conn.execute("CREATE TABLE users (name TEXT)")
-    conn.commit()
-    conn.close()
+    text, other = make_foreign_files(tmp_path)
     empty = tmp_path / "empty.db"
     empty.touch()
     for path, why in ((text, "lacks the SQLite file header"), (other, "no symsearch 'meta'"),
