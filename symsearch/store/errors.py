@@ -66,9 +66,14 @@ class StoreReadOnlyError(PermissionError):
         return self.args[0]
 
 
+class StoredValueError(ValueError):
+    """A stored value that symsearch cannot have written (e.g. a compressed text that does not
+    decompress)."""
+
+
 def is_damage(error: BaseException) -> bool:
     """Whether ``error`` (from sqlite3 or from decoding a stored value) means a damaged file."""
-    if isinstance(error, (json.JSONDecodeError, RecursionError)):
+    if isinstance(error, (json.JSONDecodeError, RecursionError, StoredValueError)):
         return True
     if isinstance(error, ValueError) and "integer string conversion" in str(error):
         return True     # a number of thousands of digits: no value symsearch wrote

@@ -42,6 +42,7 @@ from symsearch.store.errors import damaged_error, reports_damage as _reports_dam
 from symsearch.store.records import FINISHED_STATUSES, RUNNING, STATUSES, TrialRecord, check_status
 from symsearch.store.sqlite_lease import SqliteLeaseMixin
 from symsearch.store.sqlite_schema import open_connection, trial_columns
+from symsearch.store.sqlite_text import pack, unpack
 from symsearch.store.sqlite_timers import SqliteTimersMixin
 
 
@@ -219,7 +220,8 @@ class SqliteStore(SqliteLeaseMixin, SqliteTimersMixin, Store):
                 "INSERT INTO trials (id, dna, candidate_json, structural_hash, functional_hash, "
                 "status, started_at, worker, attempts, proposal_seq) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (trial_id, dna_text, candidate_json, structural_hash, functional_hash, status,
+                (trial_id, pack(dna_text), pack(candidate_json), structural_hash,
+                 functional_hash, status,
                  time.time(), worker, 1 if status == RUNNING else 0, proposal_seq))
             self._next_id = trial_id + 1
             self._commit_if_due()
@@ -279,7 +281,8 @@ class SqliteStore(SqliteLeaseMixin, SqliteTimersMixin, Store):
         (trial_id, dna, candidate_json, structural_hash, functional_hash, status, metrics,
          error, started_at, finished_at, worker, cached_from, attempts, proposal_seq,
          feedback_seq) = row
-        return TrialRecord(trial_id, json.loads(dna), candidate_json, structural_hash,
+        return TrialRecord(trial_id, json.loads(unpack(dna)), unpack(candidate_json),
+                           structural_hash,
                            functional_hash, status,
                            None if metrics is None else json.loads(metrics), error, reports,
                            started_at, finished_at, worker, cached_from, attempts or 0,

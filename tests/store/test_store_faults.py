@@ -1,9 +1,11 @@
 """Faults of the store file: a lost -wal, damaged pages, files that are not stores, read-only
 files and folders."""
 import os
+import random
 import shutil
 import signal
 import sqlite3
+import string
 import subprocess
 import sys
 import textwrap
@@ -78,10 +80,12 @@ def test_a_periodic_checkpoint_moves_commits_into_the_main_file(tmp_path):
 
 # -- damaged files and files that are no store ---------------------------------------------------
 def big_store(path, n=400):
+    rng = random.Random(0)     # text that does not compress, so the file is big
     with SqliteStore(path) as store:
         store.initialize({"name": "big"}, None, "fp")
         for i in range(n):
-            trial_id = store.start_trial([i, 0.5], '{"layers": "%s"}' % ("x" * 600))
+            noise = "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(600))
+            trial_id = store.start_trial([i, 0.5], '{"layers": "%s"}' % noise)
             store.add_report(trial_id, 0, {"loss": 1.0 / (i + 1)})
             store.finish_trial(trial_id, "done", metrics={"loss": 1.0 / (i + 1)})
     assert n < 400 or os.path.getsize(path) > 200_000
