@@ -11,7 +11,8 @@ ray = pytest.importorskip("ray")
 def test_failures_on_ray_workers_are_recorded_and_the_search_goes_on():
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     try:
-        runner = ss.runners.Ray(workers=4, cpus_per_trial=0.5, max_retries=0, timeout_s=3)
+        # 8 s: long enough for a fresh worker to start on a loaded 2-core machine.
+        runner = ss.runners.Ray(workers=4, cpus_per_trial=0.5, max_retries=0, timeout_s=8)
         result = ss.search(ev.quadratic_space(), ev.misbehaving, objective="min:loss",
                            num_trials=24, runner=runner, seed=11)
     finally:
