@@ -1,0 +1,92 @@
+"""SymsearchSearcher driving a real Ray Tune Tuner.fit() on a local 2-CPU Ray."""
+import pickle
+
+import pytest
+
+import symsearch as ss
+
+pytest.importorskip("ray.tune")
+import ray  # noqa: E402
+from ray import tune  # noqa: E402
+from ray.tune.schedulers import ASHAScheduler  # noqa: E402
+
+from symsearch.integrations.ray_tune import SymsearchSearcher, candidate_from_config  # noqa: E402
+
+SPACE = ss.Dict(x=ss.floatv(-2.0, 2.0), act=ss.oneof(["relu", "gelu"]),
+                hidden=ss.oneof([(8,), (16, 8)]))
+
+
+def loss_at(config, epoch):
+    return (config["x"] - 0.5) ** 2 + (0.3 if config["act"] == "relu" else 0.0) + 1.0 / epoch
+
+
+def trainable(config):
+    candidate = candidate_from_config(SPACE, config)
+    assert isinstance(candidate["hidden"], tuple)            # the exact candidate, not text
+    for epoch in range(1, 5):
+        tune.report({"loss": loss_at(config, epoch)})
+
+
+@pytest.fixture(scope="module")
+def local_ray():
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield
+    ray.shutdown()
+
+
+@pytest.mark.timeout(240)
+def test_tuner_fit_with_asha_feeds_every_trial_back_and_saves_the_searcher(local_ray, tmp_path):
+    searcher = SymsearchSearcher(SPACE, "evolution", metric="loss", mode="min", seed=0)
+    tuner = tune.Tuner(trainable, tune_config=tune.TuneConfig(
+        search_alg=searcher, metric="loss", mode="min", num_samples=8,
+        scheduler=ASHAScheduler(max_t=4, grace_period=1), max_concurrent_trials=2,
+        reuse_actors=True),
+        run_config=tune.RunConfig(storage_path=str(tmp_path), name="exp", verbose=0))
+    results = tuner.fit()
+    assert len(results) == 8 and not results.errors
+    best = results.get_best_result()
+    assert set(best.config) == {"x", "act", "hidden", "symsearch_dna"}
+    told = searcher.search.result()
+    assert len(told.trials) == 8 and all(r.status == "done" for r in told.trials)
+    # What the algorithm was told is each trial's last result.
+    assert told.best.metrics["loss"] == pytest.approx(best.metrics["loss"])
+    # Tune saved the searcher into the experiment folder; it restores there.
+    again = SymsearchSearcher(SPACE, "evolution", metric="loss", mode="min", seed=0)
+    again.restore_from_dir(str(tmp_path / "exp"))
+    assert again.get_state() == searcher.get_state()
+    assert again.suggest("next") == searcher.suggest("next")
+
+
+def test_save_restore_round_trips_state_and_outstanding_trials(tmp_path):
+    searcher = SymsearchSearcher(SPACE, "tpe", metric="loss", mode="min", seed=1,
+                                 config_format="candidate")
+    for i in range(6):
+        config = searcher.suggest(f"t{i}")
+        searcher.on_trial_complete(f"t{i}", {"loss": loss_at(config["candidate"], 4)})
+    open_config = searcher.suggest("open")
+    searcher.save(str(tmp_path / "s.pkl"))
+    restored = SymsearchSearcher(SPACE, "tpe", metric="loss", mode="min", seed=1,
+                                 config_format="candidate")
+    restored.restore(str(tmp_path / "s.pkl"))
+    restored.on_trial_complete("open", {"loss": loss_at(open_config["candidate"], 4)})
+    searcher.on_trial_complete("open", {"loss": loss_at(open_config["candidate"], 4)})
+    assert restored.get_state() == searcher.get_state()
+    assert pickle.loads(pickle.dumps(searcher)).get_state() == searcher.get_state()
+
+
+def test_errors_name_the_problem():
+    with pytest.raises(ValueError, match="mode must be 'min' or 'max'"):
+        SymsearchSearcher(SPACE, mode="up", metric="loss")
+    with pytest.raises(RuntimeError, match="no metric/mode yet"):
+        SymsearchSearcher(SPACE).suggest("t")
+    searcher = SymsearchSearcher(SPACE)
+    with pytest.raises(ValueError, match=r"param_space\['opt.lr'\] is a Ray Tune search domain"):
+        searcher.set_search_properties("loss", "min", {"opt": {"lr": tune.uniform(0, 1)}})
+    searcher = SymsearchSearcher(SPACE, metric="loss", mode="min")
+    with pytest.raises(ValueError, match="TuneConfig says mode='max'"):
+        searcher.set_search_properties("loss", "max", {})
+    searcher.suggest("a")
+    searcher.on_trial_complete("a", {"accuracy": 1.0})
+    assert "no 'loss' metric" in searcher.search.result().trials[0].error
+    with pytest.raises(KeyError, match="symsearch_dna"):
+        candidate_from_config(SPACE, {"x": 1.0})
