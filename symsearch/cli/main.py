@@ -2,7 +2,8 @@
 
     symsearch run experiments/quickstart.yaml [--resume] [--trials N] [--workers N] ...
     symsearch show runs/quickstart.db [--top K]
-    symsearch plot runs/quickstart.db -o quickstart.png
+    symsearch plot runs/quickstart.db [--kind history|pareto|importance|...] -o quickstart.png
+    symsearch dashboard runs/quickstart.db [--port 8080] [--host 127.0.0.1]
     symsearch export runs/quickstart.db --best [--format yaml|json] [-o FILE]
 
 Mistakes the user can fix (a bad experiment file, a reference that does not import, a missing
@@ -26,14 +27,14 @@ EXIT_BROKEN_PIPE = 141          # 128 + SIGPIPE, what a shell reports for `cmd |
 
 def make_parser() -> argparse.ArgumentParser:
     from symsearch import __version__
-    from symsearch.cli import export, plot, run, show
+    from symsearch.cli import dashboard, export, plot, run, show
     parser = argparse.ArgumentParser(
         prog="symsearch", description="AutoML and program search built on symbolic "
                                       "programming.")
     parser.add_argument("--version", action="version", version=f"symsearch {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
-    for module in (run, show, plot, export):
+    for module in (run, show, plot, export, dashboard):
         module.add_parser(subparsers)
     return parser
 
