@@ -41,6 +41,7 @@ function fmt(value) {
 
 function seconds(s) {
   if (s == null) return "–";
+  if (s < 1) return (1000 * s).toFixed(s < 0.01 ? 2 : 0) + " ms";
   if (s < 60) return s.toFixed(1) + " s";
   if (s < 3600) return (s / 60).toFixed(1) + " min";
   return (s / 3600).toFixed(2) + " h";
