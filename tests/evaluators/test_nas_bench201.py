@@ -38,7 +38,7 @@ def test_package_parameters_match_the_cell_edge_order(cifar10):
     assert ours["params_mb"] == theirs["model_size"] and ours["train_time"] == theirs["train_time"]
     # The edge order is right: exactly the cells whose output is cut off are at chance level.
     for key, row in cifar10.table.items():
-        mean = sum(row["val_acc"]) / 3
+        mean = sum(row["val_acc"]) / len(row["val_acc"])
         assert nb.from_table_key(key).is_zero() == (mean < 15.0), key
     # ... and NAS-Bench-201's known best CIFAR-100 cell is the table's best.
     best, acc = nb.NASBench201("cifar100").best()
@@ -50,7 +50,7 @@ def test_metrics_of_a_cell(cifar10):
     m = cifar10(cell)
     row = cifar10.record(cell)
     assert m["val_acc"] in row["val_acc"]
-    assert m["val_acc_mean"] == pytest.approx(sum(row["val_acc"]) / 3)
+    assert m["val_acc_mean"] == pytest.approx(sum(row["val_acc"]) / len(row["val_acc"]))
     assert m["arch"] == BEST_C100 and m["params_mb"] > 1.0 and m["latency"] > 0
     assert cifar10(cell) == m                                   # deterministic per seed
     seeds = {nb.NASBench201("cifar10", seed=s)(cell)["val_acc"] for s in range(12)}
