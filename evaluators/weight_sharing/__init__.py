@@ -1,0 +1,20 @@
+"""Weight sharing: supernets derived from symbolic spaces, trained on sampled paths.
+
+- :mod:`.supernet`: :func:`supernet`, :func:`choose`, :func:`read`, :class:`Supernet`,
+  :class:`WeightSharingError`;
+- :mod:`.layers`: widths and depths as decisions (sliced ``linear``, ``conv2d``,
+  ``batch_norm2d``, ``repeat``);
+- :mod:`.cell_model`: the cell network's model code (standalone and supernet);
+- :mod:`.one_shot`: single-path one-shot training and inherited-weight scoring;
+- :mod:`.digits_cell`: the experiment evaluator whose ``weight_sharing`` key is the switch;
+- :mod:`.nested`: a search whose every evaluation is an inner search.
+
+Needs PyTorch (``pip install "symsearch[torch]"``).
+"""
+from symsearch.evaluators.weight_sharing.layers import batch_norm2d, conv2d, linear, repeat
+from symsearch.evaluators.weight_sharing.space_supernet import (ChoiceModule, Supernet,
+                                                          WeightSharingError, choose, read,
+                                                          supernet, value_of)
+
+__all__ = ["ChoiceModule", "Supernet", "WeightSharingError", "batch_norm2d", "choose", "conv2d",
+           "linear", "read", "repeat", "supernet", "value_of"]

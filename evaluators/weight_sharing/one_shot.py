@@ -1,0 +1,217 @@
+"""Single-path one-shot: train a supernet on sampled paths, score paths with inherited weights.
+
+Guo et al.'s single-path one-shot (SPOS) trains the supernet one uniformly sampled path per
+mini-batch, then searches sub-networks by their accuracy with the weights they inherit. A
+TuNAS-style search instead alternates one supernet step on the path a controller samples with
+one controller step on that path's reward (:func:`train_jointly`).
+
+Inherited-weight accuracy is measured with each BatchNorm normalizing by the evaluation
+batch's own statistics (its running statistics are shared by every path, so they fit none;
+this is the "BN recalibration" of SPOS without a separate pass), without changing the
+running statistics.
+
+>>> from symsearch.spaces.nas_cell import cell_space
+>>> from symsearch.evaluators.weight_sharing.cell_model import cell_network
+>>> import torch
+>>> data = {"train": (torch.randn(64, 1, 8, 8), torch.randint(0, 10, (64,))),
+...         "val": (torch.randn(32, 1, 8, 8), torch.randint(0, 10, (32,)))}
+>>> evaluator = SupernetEvaluator(cell_space(), cell_network, data=data, warmup_epochs=1)
+>>> metrics = evaluator((3, 3, 0, 2, 0, 1))
+>>> sorted(metrics), metrics["supernet_epochs"]
+(['supernet_epochs', 'supernet_steps', 'val_accuracy'], 1.0)
+"""
+from __future__ import annotations
+
+import contextlib
+import math
+import random
+import time
+from typing import Any, Callable, Iterator, Optional, Sequence
+
+import torch
+from torch import nn
+from torch.nn import functional
+
+from symsearch.evaluators.weight_sharing.space_supernet import Supernet, supernet
+from symsearch.runners.device import current_device
+
+
+def _check_positive(owner: str, name: str, value: Any, allow_zero: bool = False,
+                    kind: type = int) -> None:
+    ok = (not isinstance(value, bool) and isinstance(value, (int, float) if kind is float else int)
+          and math.isfinite(value) and (value >= 0 if allow_zero else value > 0))
+    if not ok:
+        what = "a non-negative" if allow_zero else "a positive"
+        raise ValueError(f"{owner}: {name!r} must be {what} {kind.__name__}, got {value!r}")
+
+
+@contextlib.contextmanager
+def batch_statistics(net: nn.Module) -> Iterator[None]:
+    """BatchNorm layers normalize by the batch's statistics and leave their running ones
+    alone (momentum 0); no gradients."""
+    norms = [m for m in net.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    saved = [(m.momentum, m.training) for m in norms]
+    was_training = net.training
+    net.eval()
+    for m in norms:
+        m.train()
+        m.momentum = 0.0
+    try:
+        with torch.no_grad():
+            yield
+    finally:
+        for m, (momentum, training) in zip(norms, saved):
+            m.momentum, m.training = momentum, training
+        net.train(was_training)
+
+
+def path_accuracy(net: Supernet, x: torch.Tensor, y: torch.Tensor,
+                  paths: Sequence[Any]) -> list:
+    """Inherited-weight accuracy of each path on ``(x, y)`` (one forward pass per path)."""
+    scores = []
+    with batch_statistics(net):
+        for path in paths:
+            scores.append(float((net(x, path).argmax(1) == y).float().mean()))
+    return scores
+
+
+class PathTrainer:
+    """SGD (Nesterov momentum 0.9, weight decay 5e-4) of a supernet, one path per mini-batch.
+
+    ``step(path)`` trains one mini-batch of the training split on ``path`` (the batches come
+    from a reshuffled epoch order, as in standalone training); ``epochs_done`` counts
+    mini-batches in epochs, so its cost compares with standalone training's epochs.
+    """
+
+    def __init__(self, net: Supernet, x: torch.Tensor, y: torch.Tensor, lr: float = 0.05,
+                 batch_size: int = 32, seed: int = 0):
+        _check_positive("PathTrainer", "lr", lr, kind=float)
+        _check_positive("PathTrainer", "batch_size", batch_size)
+        self.net, self.x, self.y = net, x, y
+        self.batch_size = batch_size
+        self.steps_per_epoch = math.ceil(len(y) / batch_size)
+        self.optimizer = torch.optim.SGD(net.parameters(), lr=lr, momentum=0.9, nesterov=True,
+                                         weight_decay=5e-4)
+        self.generator = torch.Generator().manual_seed(seed)
+        self.order: list = []
+        self.steps = 0
+
+    def set_lr(self, lr: float) -> None:
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
+
+    @property
+    def epochs_done(self) -> float:
+        return self.steps / self.steps_per_epoch
+
+    def step(self, path: Any) -> float:
+        if not self.order:
+            self.order = list(torch.randperm(len(self.y), generator=self.generator)
+                              .split(self.batch_size))
+        index = self.order.pop(0).to(self.x.device)
+        self.net.train()
+        self.optimizer.zero_grad(set_to_none=True)
+        loss = functional.cross_entropy(self.net(self.x[index], path), self.y[index])
+        loss.backward()
+        self.optimizer.step()
+        self.steps += 1
+        return float(loss.detach())
+
+
+def train_uniform(net: Supernet, trainer: PathTrainer, epochs: int, lr: float,
+                  seed: int = 0) -> dict:
+    """SPOS: ``epochs`` epochs of uniformly sampled paths, cosine learning rate from ``lr``."""
+    rng = random.Random(seed)
+    total = epochs * trainer.steps_per_epoch
+    start = time.perf_counter()
+    for k in range(total):
+        trainer.set_lr(0.5 * lr * (1 + math.cos(math.pi * k / total)))
+        trainer.step(net.sample(rng))
+    return {"epochs": epochs, "seconds": time.perf_counter() - start}
+
+
+def train_jointly(net: Supernet, trainer: PathTrainer, controller: Any, x_val: torch.Tensor,
+                  y_val: torch.Tensor, steps: int, reward_batch: int = 128,
+                  seed: int = 0) -> list:
+    """TuNAS-style alternation, ``steps`` times: the controller proposes a path, the supernet
+    trains one mini-batch on it, the path's accuracy on a random validation batch is the
+    reward of ``controller.update(dna, reward)``. Returns the rewards."""
+    generator = torch.Generator().manual_seed(seed)
+    rewards = []
+    for _ in range(steps):
+        dna = controller.propose()
+        trainer.step(dna)
+        index = torch.randperm(len(y_val), generator=generator)[:reward_batch].to(x_val.device)
+        reward = path_accuracy(net, x_val[index], y_val[index], [dna])[0]
+        controller.update(dna, reward)
+        rewards.append(reward)
+    return rewards
+
+
+def default_data(device: str = "cpu") -> dict:
+    """The digits split of the project's NAS table (``nas_cell_net.load_digits_split(0)``)."""
+    from symsearch.evaluators.nas_cell_net import _split
+    return {k: (x.to(device), y.to(device)) for k, (x, y) in _split(0).items()}
+
+
+class SupernetEvaluator:
+    """An evaluator ``candidate -> {"val_accuracy": ...}`` scored with inherited weights.
+
+    On the first call the supernet of ``space`` (:func:`supernet` with ``build_fn``) trains
+    ``warmup_epochs`` epochs of uniform paths (SPOS). Each call then trains ``train_steps``
+    mini-batches on the candidate's path (0 for SPOS; more for a search that trains the
+    supernet jointly, such as ``algorithm: tunas``) and answers the path's validation accuracy.
+    ``candidate`` may be a materialized candidate of ``space`` or its DNA. Metrics also say the
+    supernet training spent so far (``supernet_epochs``), the search's compute.
+
+    The evaluator holds the supernet in its process: run it in-process (the default runner);
+    Ray workers would each train a supernet of their own.
+    """
+
+    def __init__(self, space: Any, build_fn: Optional[Callable] = None, *,
+                 data: Optional[dict] = None, warmup_epochs: int = 8, train_steps: int = 0,
+                 lr: float = 0.05, batch_size: int = 32, eval_split: str = "val",
+                 seed: int = 0, device: str = "auto"):
+        _check_positive("SupernetEvaluator", "warmup_epochs", warmup_epochs, allow_zero=True)
+        _check_positive("SupernetEvaluator", "train_steps", train_steps, allow_zero=True)
+        _check_positive("SupernetEvaluator", "lr", lr, kind=float)
+        self.device = current_device(device)
+        self.data = default_data(self.device) if data is None else {
+            k: (x.to(self.device), y.to(self.device)) for k, (x, y) in data.items()}
+        for split in ("train", eval_split):
+            if split not in self.data:
+                raise ValueError(f"SupernetEvaluator: data has no {split!r} split (has "
+                                 f"{sorted(self.data)})")
+        torch.manual_seed(seed)
+        self.net = supernet(space, build_fn, device=self.device,
+                            example_input=self.data["train"][0][:2])
+        self.trainer = PathTrainer(self.net, *self.data["train"], lr=lr, batch_size=batch_size,
+                                   seed=seed)
+        self.warmup_epochs, self.train_steps, self.lr = warmup_epochs, train_steps, lr
+        self.eval_split, self.seed = eval_split, seed
+        self.warmed_up = False
+        self.warmup_seconds = 0.0
+
+    def warm_up(self) -> None:
+        if not self.warmed_up:
+            self.warmed_up = True
+            if self.warmup_epochs:
+                stats = train_uniform(self.net, self.trainer, self.warmup_epochs, self.lr,
+                                      self.seed)
+                self.warmup_seconds = stats["seconds"]
+            self.trainer.set_lr(self.lr * 0.1 if self.warmup_epochs else self.lr)
+
+    def scores(self, candidates: Sequence[Any]) -> list:
+        """Inherited-weight accuracies of several candidates (no training steps)."""
+        self.warm_up()
+        return path_accuracy(self.net, *self.data[self.eval_split],
+                             [self.net.dna(c) for c in candidates])
+
+    def __call__(self, candidate: Any) -> dict:
+        self.warm_up()
+        dna = self.net.dna(candidate)
+        for _ in range(self.train_steps):
+            self.trainer.step(dna)
+        accuracy = path_accuracy(self.net, *self.data[self.eval_split], [dna])[0]
+        return {"val_accuracy": accuracy, "supernet_epochs": self.trainer.epochs_done,
+                "supernet_steps": self.trainer.steps}
