@@ -40,46 +40,67 @@ def value_text(value: Any) -> str:
         return repr(value)
 
 
+STATUS_CODES = {"done": "d", "cached": "c", "pruned": "p"}
+
+
 def history(live: LiveStore) -> dict:
-    """Per objective: every trial with a value (id, value, status) and the running best of
-    scored trials; ``pareto`` holds the front's ids when there are several objectives."""
+    """Every trial with objective values: ``ids``, ``values`` (one list per objective) and
+    ``statuses`` as one letter per trial (``d`` done, ``c`` cached, ``p`` pruned: 50,000
+    trials cost 50 KB, not 400); ``best`` per objective as the running best's change points
+    (``ids``, ``values``, ending at the last trial), which is all a step line needs;
+    ``pareto`` holds the front's ids when there are several objectives."""
     objectives = live.objectives
     if objectives is None:
-        return {"objectives": [], "ids": [], "statuses": [], "values": [], "best": []}
+        return {"objectives": [], "ids": [], "statuses": "", "values": [], "best": []}
     values = live.objective_values()
     table = live.table
     rows = [(i, s, v) for i, s, v in zip(table.ids, table.statuses, values) if v is not None]
+    ids = [r[0] for r in rows]
     out_values, out_best = [], []
     for k, sign in enumerate(objectives.signs):
-        out_values.append([v[k] for _, _, v in rows])
-        best, running = [], None
-        for _, status, v in rows:
-            if status in SCORED and (running is None or (v[k] - running) * sign > 0):
-                running = v[k]
-            best.append(running)
-        out_best.append(best)
-    return {"objectives": objectives.to_list(), "ids": [r[0] for r in rows],
-            "statuses": [r[1] for r in rows], "values": out_values, "best": out_best,
+        column = [v[k] for _, _, v in rows]
+        out_values.append(column)
+        best_ids, best_values, running = [], [], None
+        for trial_id, (_, status, _), value in zip(ids, rows, column):
+            if status in SCORED and (running is None or (value - running) * sign > 0):
+                running = value
+                best_ids.append(trial_id)
+                best_values.append(value)
+        if best_ids and ids[-1] != best_ids[-1]:
+            best_ids.append(ids[-1])
+            best_values.append(running)
+        out_best.append({"ids": best_ids, "values": best_values})
+    return {"objectives": objectives.to_list(), "ids": ids,
+            "statuses": "".join(STATUS_CODES[r[1]] for r in rows), "values": out_values,
+            "best": out_best,
             "pareto": sorted(live.pareto_ids()) if objectives.is_multi else [],
             "version": live.version}
 
 
-def _sort_key(sort: str, live: LiveStore, values: list) -> Any:
+def _order(sort: str, descending: bool, live: LiveStore, values: list, rows: list) -> list:
+    """``rows`` (table positions) in the order asked; trials without a value come last.
+    Numeric columns sort with NumPy (a stable argsort): 50,000 trials in milliseconds."""
+    import numpy as np
     table = live.table
-    if sort == "id":
-        return lambda i: table.ids[i]
-    if sort == "duration":
-        def duration(i: int) -> tuple:
-            f = table.finished[i]
-            return (f is None, (f - table.started[i]) if f is not None else 0.0)
-        return duration
-    if sort == "value":
-        sign = live.objectives.signs[0] if live.objectives else 1.0
-        return lambda i: (values[i] is None, -values[i][0] * sign if values[i] else 0.0)
     if sort == "status":
-        return lambda i: (table.statuses[i], table.ids[i])
-    raise ValueError(f"sort={sort!r} is not a trial column; expected id, value, duration or "
-                     f"status")
+        return sorted(rows, key=lambda i: (table.statuses[i], table.ids[i]), reverse=descending)
+    if sort == "id":
+        key = np.array([table.ids[i] for i in rows], dtype=float)
+    elif sort == "duration":
+        key = np.array([np.nan if table.finished[i] is None else
+                        table.finished[i] - table.started[i] for i in rows], dtype=float)
+    elif sort == "value":     # best first; descending: worst first
+        sign = live.objectives.signs[0] if live.objectives else 1.0
+        key = np.array([np.nan if values[i] is None else -values[i][0] * sign for i in rows],
+                       dtype=float)
+    else:
+        raise ValueError(f"sort={sort!r} is not a trial column; expected id, value, duration "
+                         f"or status")
+    if descending:
+        key = -key
+    key[np.isnan(key)] = np.inf                 # missing values last, in id order
+    order = np.argsort(key, kind="stable")
+    return [rows[i] for i in order.tolist()]
 
 
 def trials_page(live: LiveStore, status: Optional[str] = None, sort: str = "id",
@@ -97,7 +118,7 @@ def trials_page(live: LiveStore, status: Optional[str] = None, sort: str = "id",
     table = live.table
     values = live.objective_values()
     rows = [i for i, s in enumerate(table.statuses) if not status or s == status]
-    rows.sort(key=_sort_key(sort, live, values), reverse=descending)
+    rows = _order(sort, descending, live, values, rows)
     page = rows[offset:offset + limit]
     out = []
     for i in page:

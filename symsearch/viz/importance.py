@@ -5,7 +5,7 @@ with distributions from the DNASpec's decisions), and Optuna's evaluator does th
 no hand-written fANOVA here. A conditional decision is a parameter only of the trials where
 it is active, so importances are computed per *scope*: the decisions active in every trial
 over all scored trials, and each conditional branch's decisions over the trials that took
-that branch.
+that branch (weighed against the decisions active in every trial).
 
 >>> from symsearch.viz.decisions import DecisionColumn, DecisionTable
 >>> table = DecisionTable([DecisionColumn(0, "x", "float", 0.0, 1.0),
@@ -68,7 +68,8 @@ def decision_importance(table: DecisionTable, objective_index: int, direction: s
                         method: str = "fanova", seed: int = 0,
                         max_trials: int = MAX_TRIALS) -> list:
     """Rows ``{"name", "importance", "scope", "trials"}``, most important first within each
-    scope (importances of one scope sum to 1). Scopes with fewer than 4 trials or no varying
+    scope (importances over all trials sum to 1; a branch's rows are its decisions' shares
+    among all decisions active in that branch). Scopes with fewer than 4 trials or no varying
     decision are left out. Raises ImportError naming the extra when Optuna is missing."""
     if method not in METHODS:
         raise ValueError(f"method={method!r} is not an importance method; expected one of "
@@ -82,10 +83,9 @@ def decision_importance(table: DecisionTable, objective_index: int, direction: s
     position = {c.index: i for i, c in enumerate(table.columns)}
     out = []
     for label, parent in _scopes(table):
-        if parent is None:
-            columns = [c for c in table.columns if c.parent is None]
-        else:
-            columns = [c for c in table.columns if c.parent == parent]
+        # A branch's decisions are weighed against everything active with them, so that a
+        # lone conditional decision does not get importance 1 by default.
+        columns = [c for c in table.columns if c.parent is None or c.parent == parent]
         rows = []
         for row, values in zip(table.values, table.objective_values):
             value = values[objective_index] if objective_index < len(values) else None
@@ -103,7 +103,10 @@ def decision_importance(table: DecisionTable, objective_index: int, direction: s
         if len(rows) > max_trials:
             rows = random.Random(seed).sample(rows, max_trials)
         importances = _optuna_importance(optuna, varying, rows, direction, method, seed)
+        shown = {c.name for c in varying if c.parent == parent}
         for name, importance in importances.items():
+            if name not in shown:
+                continue
             out.append({"name": name, "importance": float(importance), "scope": label,
                         "trials": len(rows)})
     return out

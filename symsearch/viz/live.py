@@ -37,7 +37,6 @@ class LiveStore:
         from symsearch.search.objectives import Objectives
         from symsearch.store import SqliteStore
         self.path = Path(path)
-        self.table = TrialTable(self.path)
         self.store = SqliteStore(self.path, read_only=True)
         self._lock = threading.RLock()
         initialized = self.store.is_initialized()
@@ -49,7 +48,9 @@ class LiveStore:
             self.objectives = Objectives.parse(spec) if spec else None
         except ValueError:
             self.objectives = None
+        self.table = TrialTable(self.path, self.objectives.names if self.objectives else ())
         self.name = str(self.config.get("name") or self.path.stem)
+        self._objective_values: tuple = (-1, [])   # (table version, values) of the last call
         self._spec: Any = False                  # not derived yet
         self._decisions: Optional[DecisionTable] = None
         self._decision_ids: set = set()
@@ -68,15 +69,16 @@ class LiveStore:
         ones that recorded every objective, None for the rest."""
         if self.objectives is None:
             return [None] * len(self.table)
-        columns = [self.table.values(name) for name in self.objectives.names]
-        out = []
-        for i, status in enumerate(self.table.statuses):
-            if status not in ("done", "cached", "pruned"):
-                out.append(None)
-                continue
-            values = tuple(c[i] for c in columns)
-            out.append(None if any(v is None for v in values) else values)
-        return out
+        with self.table._lock:
+            version, cached = self._objective_values
+            if version == self.table.version:
+                return cached
+            columns = [self.table.values(name) for name in self.objectives.names]
+            with_values = ("done", "cached", "pruned")
+            out = [None if status not in with_values or None in values else values
+                   for status, values in zip(self.table.statuses, zip(*columns))]
+            self._objective_values = (self.table.version, out)
+            return out
 
     def best(self) -> tuple:
         """``(trial id, objective values)`` of the best scored trial by the first objective

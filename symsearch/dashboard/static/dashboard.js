@@ -5,7 +5,7 @@
 
 const state = {
   store: null, view: "overview", version: -1, overview: null, history: null,
-  sort: "id", desc: false, offset: 0, limit: 50, status: "", selected: null,
+  historyAt: 0, historyCost: 0, sort: "id", desc: false, offset: 0, limit: 50, status: "", selected: null,
   importanceAt: 0, importanceVersion: -1, decisionsVersion: -1,
 };
 const POLL_MS = 1000;
@@ -97,21 +97,24 @@ const STATUS_STYLE = {
   pruned: { color: "#ff7f0e", symbol: "x" },
 };
 
+const STATUS_CODES = { d: "done", c: "cached", p: "pruned" };
+
 function historyTraces(h, k, axis) {
   const traces = [];
   for (const status of ["done", "cached", "pruned"]) {
     const x = [], y = [], ids = [];
-    h.statuses.forEach((s, i) => {
-      if (s === status) { x.push(h.ids[i]); y.push(h.values[k][i]); ids.push(h.ids[i]); }
-    });
+    const code = status[0];
+    for (let i = 0; i < h.ids.length; i++) {
+      if (h.statuses[i] === code) { x.push(h.ids[i]); y.push(h.values[k][i]); ids.push(h.ids[i]); }
+    }
     if (!x.length) continue;
     traces.push({ type: traceType(x.length), mode: "markers", name: status, x, y,
       customdata: ids, xaxis: "x" + axis, yaxis: "y" + axis, showlegend: k === 0,
       marker: { color: STATUS_STYLE[status].color, symbol: STATUS_STYLE[status].symbol, size: 6 },
       hovertemplate: "trial %{customdata}<br>%{y}<extra>" + status + "</extra>" });
   }
-  traces.push({ type: traceType(h.ids.length), mode: "lines", name: "best so far",
-    x: h.ids, y: h.best[k], line: { shape: "hv", color: "#d62728" }, xaxis: "x" + axis,
+  traces.push({ type: "scatter", mode: "lines", name: "best so far",
+    x: h.best[k].ids, y: h.best[k].values, line: { shape: "hv", color: "#d62728" }, xaxis: "x" + axis,
     yaxis: "y" + axis, showlegend: k === 0, hoverinfo: "skip" });
   return traces;
 }
@@ -144,7 +147,7 @@ function drawPareto(node, h) {
   const front = new Set(h.pareto);
   const rest = { x: [], y: [], ids: [] }, top = [];
   h.ids.forEach((id, i) => {
-    if (h.statuses[i] === "pruned") return;
+    if (h.statuses[i] === "p") return;
     if (front.has(id)) top.push([h.values[0][i], h.values[1][i], id]);
     else { rest.x.push(h.values[0][i]); rest.y.push(h.values[1][i]); rest.ids.push(id); }
   });
@@ -161,7 +164,15 @@ function drawPareto(node, h) {
   plotConfig);
 }
 
-async function loadHistory() {
+async function loadHistory(force) {
+  // A big store's history is megabytes to fetch and draw: while a search writes, reload it
+  // at most every few times as long as the last load took (and at least every 1 s).
+  const now = Date.now();
+  if (!force && state.historyAt && now - state.historyAt < Math.max(1000, 4 * state.historyCost)) {
+    state.pending = true;               // drawn at a later poll, even if nothing else changes
+    return;
+  }
+  state.historyAt = now;
   state.history = await api("history");
   const log = $("log-scale").checked;
   if (state.view === "overview") drawHistory($("overview-chart"), state.history, false);
@@ -169,6 +180,7 @@ async function loadHistory() {
     drawHistory($("history-chart"), state.history, log);
     drawPareto($("pareto-chart"), state.history);
   }
+  state.historyCost = Date.now() - now;
 }
 
 // -- trials --------------------------------------------------------------------------------
@@ -360,12 +372,10 @@ async function loadIntermediate() {
 
 // -- programs: source and diff -------------------------------------------------------------
 function improvements(h) {
-  const ids = [];
-  if (!h || !h.objectives.length) return ids;
-  let last = null;
-  h.ids.forEach((id, i) => {
-    if (h.best[0][i] !== last && h.best[0][i] != null) { ids.push(id); last = h.best[0][i]; }
-  });
+  // The trials that improved the best value (the last change point may repeat the best).
+  if (!h || !h.objectives.length) return [];
+  const best = h.best[0], ids = [];
+  best.ids.forEach((id, i) => { if (i === 0 || best.values[i] !== best.values[i - 1]) ids.push(id); });
   return ids;
 }
 
@@ -404,12 +414,12 @@ function switchView(view) {
     button.classList.toggle("active", button.dataset.view === view);
   for (const section of document.querySelectorAll(".view"))
     section.hidden = section.id !== "view-" + view;
-  refreshView();
+  refreshView(true);
 }
 
-async function refreshView() {
+async function refreshView(force) {
   try {
-    await loaders[state.view]();
+    await loaders[state.view](force === true);
     showError(null);
   } catch (error) { showError(error); }
 }
@@ -420,8 +430,9 @@ async function poll() {
       const o = await api("overview");
       renderOverview(o);
       state.overview = o;
-      if (o.version !== state.version) {
+      if (o.version !== state.version || state.pending) {
         state.version = o.version;
+        state.pending = false;
         if (state.view !== "programs") await refreshView();
       }
       showError(null);
@@ -438,6 +449,7 @@ async function start() {
   state.store = stores.length ? stores[0].id : null;
   select.addEventListener("change", () => {
     state.store = select.value; state.version = -1; state.offset = 0; state.history = null;
+    state.historyAt = 0;
     state.decisionsVersion = -1; state.importanceVersion = -1; state.importanceAt = 0;
     $("trial-detail").hidden = true;
   });
@@ -455,7 +467,7 @@ async function start() {
     state.offset = Math.max(0, state.offset - state.limit); refreshView();
   });
   $("next-page").addEventListener("click", () => { state.offset += state.limit; refreshView(); });
-  $("log-scale").addEventListener("change", refreshView);
+  $("log-scale").addEventListener("change", () => refreshView(true));
   $("importance-method").addEventListener("change", () => loadImportance(true).catch(showError));
   $("objective-select").addEventListener("change", () => {
     state.decisionsVersion = -1; state.importanceAt = 0; state.importanceVersion = -1;
