@@ -42,9 +42,9 @@ def test_overview_history_and_trials(client, searched_store):
     assert history["statuses"] == "d" * 12
     running = [min(losses[:i + 1]) for i in range(12)]
     changes = [i for i in range(12) if i == 0 or running[i] < running[i - 1]]
-    best = history["best"][0]
-    assert best["ids"] == changes + ([11] if changes[-1] != 11 else [])
-    assert best["values"] == [running[i] for i in best["ids"]]
+    steps = history["best"][0]
+    assert steps["ids"] == changes + ([11] if changes[-1] != 11 else [])
+    assert steps["values"] == [running[i] for i in steps["ids"]]
     page = client.get("/api/stores/search/trials?sort=value&limit=3").json()
     assert page["total"] == 12 and [r["id"] for r in page["rows"]][0] == best.id
     assert [r["values"][0] for r in page["rows"]] == sorted(losses)[:3]
