@@ -19,10 +19,11 @@ from symsearch.algorithms.mutators import Mutator, crossover, mutate
 from symsearch.algorithms.nsga2 import NSGA2
 from symsearch.algorithms.random_search import Random
 from symsearch.algorithms.successive_halving import ASHA, SuccessiveHalving
+from symsearch.algorithms.tunas import TuNAS
 
 __all__ = ["Feedback", "SearchAlgorithm", "algorithm_names", "make_algorithm",
            "register_algorithm", "ArmBandit", "make_policy", "policy_names", "Hyperband",
            "ASHA", "SuccessiveHalving", "Bayesian", "CMAES", "GP", "NSGA2", "TPE", "HillClimbing",
            "ProgramEvolution", "RegularizedEvolution", "GeneticProgramming", "Grid", "Mutator", "crossover",
            "mutate", "Random", "OptunaNSGA2", "ComposedEvolution", "AgingEvolution",
-           "MuCommaLambdaGA", "MuPlusLambdaGA", "SteadyStateGA", "Reinforce"]
+           "MuCommaLambdaGA", "MuPlusLambdaGA", "SteadyStateGA", "TuNAS", "Reinforce"]
