@@ -391,20 +391,24 @@ class Bayesian(SearchAlgorithm):
         return f"{type(self).__name__}(sampler={sampler!r}, seed={self.seed})"
 
 
-def _named(name: str, doc: str):
-    """A ``Bayesian`` subclass fixing the sampler, selectable by ``name``.
+def _named(name: str, doc: str, sampler: Optional[str] = None,
+           class_name: Optional[str] = None):
+    """A ``Bayesian`` subclass fixing the sampler (``sampler``, default ``name``),
+    selectable by ``name``.
 
     Extra keyword arguments are sampler options, so a YAML ``{type: tpe,
     n_startup_trials: 5}`` reads naturally.
     """
+    sampler = sampler or name
+
     def __init__(self, seed: Optional[int] = None, sampler_kwargs: Optional[dict] = None,
                  **sampler_options):
-        Bayesian.__init__(self, name, seed, {**(sampler_kwargs or {}), **sampler_options})
+        Bayesian.__init__(self, sampler, seed, {**(sampler_kwargs or {}), **sampler_options})
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(seed={self.seed})"
 
-    cls = type(name.upper(), (Bayesian,), {"__init__": __init__, "__repr__": __repr__,
+    cls = type(class_name or name.upper(), (Bayesian,), {"__init__": __init__, "__repr__": __repr__,
                                           "__doc__": doc, "__module__": __name__})
     return register_algorithm(name)(cls)
 
@@ -412,4 +416,9 @@ def _named(name: str, doc: str):
 TPE = _named("tpe", "Bayesian optimization with Optuna's TPE sampler.")
 GP = _named("gp", "Bayesian optimization with Optuna's Gaussian-process sampler.")
 CMAES = _named("cmaes", "Optuna's CMA-ES sampler (one objective).")
-NSGA2 = _named("nsga2", "Optuna's NSGA-II sampler, for several objectives.")
+#: Optuna's NSGA-II sampler. The ``nsga2`` name is the native NSGA-II
+#: (:class:`symsearch.algorithms.nsga2.NSGA2`), which is faster per trial and uses SBX and
+#: polynomial mutation; this one stays reachable as ``optuna_nsga2``.
+OptunaNSGA2 = _named("optuna_nsga2", "Optuna's NSGA-II sampler, for several objectives "
+                     "(the native one is ``nsga2``).", sampler="nsga2",
+                     class_name="OptunaNSGA2")

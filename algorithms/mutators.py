@@ -150,6 +150,7 @@ def _decision_mutable(d: Decision) -> bool:
 
 
 def _mutate_point(point: Point, values: list, rng: random.Random) -> None:
+    """Mutates one point of ``values`` in place (see the module docstring)."""
     if type(point) is ChoiceGroup:
         _mutate_group(point, values, rng)
         return
@@ -163,6 +164,9 @@ def _mutate_point(point: Point, values: list, rng: random.Random) -> None:
         values[d.index] = _mutate_int(d, v, rng)
     else:
         values[d.index] = d.hyper.mutate(v, rng)
+
+
+mutate_point = _mutate_point
 
 
 # ---- choices and their subtrees ----------------------------------------------------------
@@ -252,9 +256,9 @@ def _mutate_group(g: ChoiceGroup, values: list, rng: random.Random) -> None:
     if swap and (not replace or rng.random() < 0.5):
         pairs = [(i, j) for i in range(g.k) for j in range(i + 1, g.k) if picks[i] != picks[j]]
         i, j = pairs[rng.randrange(len(pairs))]
-        a, b = _slot_content(g.slots[i], values), _slot_content(g.slots[j], values)
-        _put_slot(g.slots[i], b, values)
-        _put_slot(g.slots[j], a, values)
+        a, b = slot_content(g.slots[i], values), slot_content(g.slots[j], values)
+        put_slot(g.slots[i], b, values)
+        put_slot(g.slots[j], a, values)
         return
     i = rng.randrange(g.k)
     if g.distinct:
@@ -264,19 +268,20 @@ def _mutate_group(g: ChoiceGroup, values: list, rng: random.Random) -> None:
         options = [c for c in range(g.num_candidates) if c != picks[i]]
     _set_choice(g.slots[i], options[rng.randrange(len(options))], values, rng)
     if g.sorted:
-        contents = sorted((_slot_content(s, values) for s in g.slots), key=lambda c: c[0])
+        contents = sorted((slot_content(s, values) for s in g.slots), key=lambda c: c[0])
         for slot, content in zip(g.slots, contents):
-            _put_slot(slot, content, values)
+            put_slot(slot, content, values)
 
 
-def _slot_content(slot: Decision, values: list) -> tuple:
+def slot_content(slot: Decision, values) -> tuple:
     """A slot's candidate with the values of its branch (slots share branch layouts)."""
     c = values[slot.index]
     branch = slot.children[c] if slot.children else None
     return c, [values[i] for i in subtree_indices(branch)] if branch else []
 
 
-def _put_slot(slot: Decision, content: tuple, values: list) -> None:
+def put_slot(slot: Decision, content: tuple, values: list) -> None:
+    """Writes ``content`` (from :func:`slot_content`) into ``slot``, clearing its old branch."""
     c, sub = content
     old = values[slot.index]
     if slot.children and slot.children[old]:
