@@ -12,8 +12,8 @@ def test_table_reads_new_trials_and_status_changes(tmp_path):
     writer.initialize({"objective": ["min:loss"]}, None, "fp")
     first = writer.start_trial([0], None)
     writer.flush()
-    table = TrialTable(path)
-    assert table.ids == [0] and table.statuses == ["running"] and table.metrics == [None]
+    table = TrialTable(path, metrics=["loss"])
+    assert table.ids == [0] and table.statuses == ["running"] and table.values("loss") == [None]
     version = table.version
     assert table.refresh() is False and table.version == version     # nothing committed
     writer.finish_trial(first, "done", metrics={"loss": 0.25})
@@ -29,8 +29,25 @@ def test_table_reads_new_trials_and_status_changes(tmp_path):
     assert table.refresh() and table.statuses[1] == "running" and table.num_reports[1] == 0
     writer.discard_trial(second)
     assert table.refresh() and table.ids == [0]
+    with pytest.raises(KeyError, match="'acc' is not read by this table"):
+        table.values("acc")
     table.close()
     writer.close()
+
+
+def test_table_reads_metrics_sqlite_cannot_path_or_parse(tmp_path):
+    """NaN (which Python writes and JSON lacks) gives no value; a name with a quote is read
+    in Python."""
+    path = tmp_path / "t.db"
+    with SqliteStore(path) as writer:
+        writer.initialize({"objective": ["min:loss"]}, None, "fp")
+        for metrics in ({"loss": float("nan")}, {"loss": 2, 'a"b': 1.5}, {"loss": True}):
+            writer.finish_trial(writer.start_trial([0], None), "done", metrics=metrics)
+    with TrialTable(path, metrics=["loss"]) as table:
+        assert table.values("loss") == [None, 2, None]
+    with TrialTable(path, metrics=["loss", 'a"b']) as table:
+        assert table.values("loss") == [None, 2.0, None]
+        assert table.values('a"b') == [None, 1.5, None]
 
 
 def test_table_refuses_a_file_that_is_no_store(tmp_path):
