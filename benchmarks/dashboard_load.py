@@ -18,7 +18,8 @@ writes it; optuna-dashboard on the same trials beside it.
    trial count shows every trial and the history chart is drawn.
 
 Target lines: first full page data of 50,000 trials under 2 s, history view p95 under 0.5 s
-with a live writer, the page drawn in Chromium under 2 s (plotly.js parse included).
+with a live writer, and in Chromium the numbers shown and the history chart drawn, each
+under 2 s after navigation (plotly.js, 4.8 MB, loads after the numbers).
 """
 from __future__ import annotations
 
@@ -220,19 +221,18 @@ def bench_browser(path: str, num_trials: int, folder: str) -> dict:
         with DashboardServer([path]) as server:
             begin = time.perf_counter()
             browser.send("Page.navigate", url=server.url)
-            browser.wait_for(f"document.getElementById('trial-count') && document."
-                             f"getElementById('trial-count').textContent >= '{num_trials}' && "
-                             f"document.querySelector('#overview-chart .main-svg')",
+            browser.wait_for(f"document.getElementById('trial-count') && Number(document."
+                             f"getElementById('trial-count').textContent) >= {num_trials}",
                              timeout=60)
+            numbers = time.perf_counter() - begin
+            browser.wait_for("document.querySelector('#overview-chart .main-svg')", timeout=60)
             drawn = time.perf_counter() - begin
-            loaded = browser.evaluate("performance.getEntriesByType('navigation')[0]"
-                                      ".domContentLoadedEventEnd") / 1000
             canvas = browser.evaluate("document.querySelectorAll('#overview-chart canvas')"
                                       ".length + document.querySelectorAll("
                                       "'#overview-chart path.point').length")
     finally:
         browser.close()
-    return {"drawn_s": drawn, "chart_elements": canvas, "scripts_loaded_s": loaded}
+    return {"numbers_s": numbers, "drawn_s": drawn, "chart_elements": canvas}
 
 
 def main() -> None:
@@ -273,9 +273,9 @@ def main() -> None:
           f"({ours['trials']:,} -> {ours['trials_after']:,}); overview poll p50 "
           f"{ours['overview_p50_s'] * 1000:.1f} ms; optuna-dashboard measured warm, no writer")
     if browser:
-        print(f"Chromium: page drawn {browser['drawn_s']:.2f} s after navigation "
-              f"({browser['chart_elements']} chart elements; plotly.js and the page's script "
-              f"loaded and parsed after {browser['scripts_loaded_s']:.2f} s)")
+        print(f"Chromium: trial count and best shown {browser['numbers_s']:.2f} s after "
+              f"navigation; history chart drawn after {browser['drawn_s']:.2f} s (plotly.js, "
+              f"4.8 MB, loads after the numbers; {browser['chart_elements']} chart elements)")
     peer = results.get("optuna-dashboard")
     if peer:
         print(f"open time ratio optuna-dashboard / symsearch: "
@@ -288,8 +288,11 @@ def main() -> None:
     print(f"{'OK' if ours['history_p95_s'] < 0.5 and full else 'MISSED'}: history view p95 "
           f"{ours['history_p95_s'] * 1000:.0f} ms with a live writer (target < 500 ms){scale}")
     if browser:
-        print(f"{'OK' if browser['drawn_s'] < 2.0 and full else 'MISSED'}: page drawn in "
-              f"Chromium in {browser['drawn_s']:.2f} s (target < 2 s){scale}")
+        print(f"{'OK' if browser['numbers_s'] < 2.0 and full else 'MISSED'}: page shows the "
+              f"trial count and best in Chromium after {browser['numbers_s']:.2f} s "
+              f"(target < 2 s){scale}")
+        print(f"{'OK' if browser['drawn_s'] < 2.0 and full else 'MISSED'}: history chart "
+              f"drawn in Chromium after {browser['drawn_s']:.2f} s (target < 2 s){scale}")
     else:
         print("MISSED: page in Chromium not measured (chromium not installed or "
               "--skip-browser)")

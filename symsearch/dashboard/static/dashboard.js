@@ -60,6 +60,22 @@ function showError(error) {
   else node.hidden = true;
 }
 
+// plotly.js is 4.8 MB of script: it loads after the page's numbers are shown, and every
+// chart waits for it.
+let plotlyReady = null;
+function loadPlotly() {
+  if (!plotlyReady) {
+    plotlyReady = new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = "/static/plotly.min.js";
+      script.onload = () => resolve(window.Plotly);
+      script.onerror = () => reject(new Error("could not load /static/plotly.min.js"));
+      document.head.appendChild(script);
+    });
+  }
+  return plotlyReady;
+}
+
 const plotConfig = { responsive: true, displaylogo: false };
 function traceType(n) { return n > 5000 ? "scattergl" : "scatter"; }
 
@@ -419,6 +435,7 @@ function switchView(view) {
 
 async function refreshView(force) {
   try {
+    if (state.view !== "trials" && state.view !== "programs") await loadPlotly();
     await loaders[state.view](force === true);
     showError(null);
   } catch (error) { showError(error); }
@@ -430,6 +447,7 @@ async function poll() {
       const o = await api("overview");
       renderOverview(o);
       state.overview = o;
+      loadPlotly();
       if (o.version !== state.version || state.pending) {
         state.version = o.version;
         state.pending = false;
