@@ -1,0 +1,167 @@
+"""Builds the project's NAS table: every architecture of a cell space trained on digits.
+
+The build is a symsearch experiment itself: a grid over
+``cell_space(ops=TABLE_OPS)`` (4 nodes, 4 ops: 4,096 cells), with the functional cache keyed
+by the cell's function-level canonical form (``spaces.nas_cell.cell_hasher("function")``), so
+one representative of each of the 1,230 canonical classes is trained and the other cells are
+recorded as cached. Each representative trains ``--seeds`` times
+(:func:`symsearch.evaluators.nas_cell_net.train_cell`, all seeds as replicas of one module),
+and the trials go to a SQLite store: kill the build and run it again and it resumes where
+it stopped (``ss.search(resume=True)``). ``--workers N`` evaluates on N Ray workers.
+
+When the grid is done, the store is exported to ``evaluators/data/nas_digits_table.npz``
+(:mod:`symsearch.evaluators.nas_bench` reads it): per class its representative's
+architecture string, per seed and epoch the validation accuracy and loss, final test
+accuracy and loss, parameters, FLOPs and CPU seconds of training; the settings are in its
+``meta`` entry. Then every class's per-layer statistics and hand-designed zero-cost proxy
+scores at initialization go to ``evaluators/data/nas_digits_proxies.npz``
+(:func:`symsearch.evaluators.proxy_fitness.build_proxy_data`, about a minute).
+
+    nice -n 10 python benchmarks/build_nas_table.py                 # ~40 min of one core
+    python benchmarks/build_nas_table.py --workers 2                # on Ray
+    python benchmarks/build_nas_table.py --export-only              # store -> npz again
+    python benchmarks/build_nas_table.py --proxies-only             # proxy data again
+
+Everything is deterministic for a given setting on one machine (one thread per training).
+"""
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+import symsearch as ss
+from symsearch.cache import EvalCache
+from symsearch.spaces.nas_cell import Cell, canonical_key, cell_hasher, cell_space
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_STORE = ROOT / "runs" / "nas_table.db"
+DEFAULT_OUT = ROOT / "evaluators" / "data" / "nas_digits_table.npz"
+DEFAULT_PROXIES = ROOT / "evaluators" / "data" / "nas_digits_proxies.npz"
+TABLE_OPS = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3")
+LEVEL = "function"
+SETTINGS = {"epochs": 8, "channels": 8, "n_cells": 1, "batch_size": 32, "lr": 0.05,
+            "seeds": [0, 1]}
+
+
+def train_entry(cell: Cell, epochs: int, channels: int, n_cells: int, batch_size: int,
+                lr: float, seeds: list) -> dict:
+    """The evaluator of the build: trains ``cell`` once per seed on one CPU thread.
+
+    Metrics: ``val_accuracy`` and ``test_accuracy`` (means over seeds, after the last
+    epoch; the search's objective is the first) and ``runs``, one dict per seed from
+    :func:`train_cell` (curves, test scores, params, flops, train_time).
+    """
+    import torch
+    from symsearch.evaluators.nas_cell_net import train_cell
+    torch.set_num_threads(1)
+    runs = train_cell(cell, epochs=epochs, seeds=seeds, channels=channels, n_cells=n_cells,
+                      lr=lr, batch_size=batch_size, device="cpu")
+    return {"val_accuracy": float(np.mean([r["val_accuracy"][-1] for r in runs])),
+            "test_accuracy": float(np.mean([r["test_accuracy"] for r in runs])),
+            "runs": runs}
+
+
+def run_build(store: Path, settings: dict, workers: int = 0, limit: int | None = None,
+              ops: tuple = TABLE_OPS) -> ss.search.__class__:
+    """Runs (or resumes) the grid; returns the search's Result. ``limit``: the first N cells
+    of the grid only (for a quick look or a test)."""
+    store.parent.mkdir(parents=True, exist_ok=True)
+    evaluator = functools.partial(train_entry, **settings)
+    runner = {"type": "ray", "workers": workers} if workers else None
+    return ss.search(cell_space(ops=ops), evaluator, objective="max:val_accuracy",
+                     algorithm="grid", num_trials=limit, store=str(store),
+                     resume=store.exists(), runner=runner, seed=0,
+                     cache=EvalCache("functional", hasher=cell_hasher(LEVEL)),
+                     config={"table_settings": settings, "table_ops": list(ops)})
+
+
+def export_table(store: Path, out: Path, settings: dict, ops: tuple = TABLE_OPS) -> dict:
+    """Writes the store's trained classes to ``out`` (compressed npz); returns a summary."""
+    experiment = ss.load_experiment(str(store))
+    # With several workers, two cells of one class can be in flight at once (the cache only
+    # answers from finished trials), so a class may have been trained twice: keep the first.
+    by_class: dict = {}
+    for record in sorted(experiment.trials_with("done"), key=lambda r: r.id):
+        cell = ss.from_json(json.loads(record.candidate_json))
+        key = repr(canonical_key(tuple(cell.ops), cell.n_nodes, LEVEL))
+        by_class.setdefault(key, (key, cell, record.metrics["runs"]))
+    if not by_class:
+        raise SystemExit(f"no finished trials in {store}; run the build first")
+    rows = sorted(by_class.values(), key=lambda row: row[0])
+    duplicates = len(experiment.trials_with("done")) - len(rows)
+    rows = [(cell, runs) for _, cell, runs in rows]
+    def stack(name, dtype):
+        return np.array([[run[name] for run in runs] for _, runs in rows], dtype=dtype)
+    table = {
+        "arch": np.array([c.to_arch_str() for c, _ in rows]),
+        "val_accuracy": stack("val_accuracy", np.float32),      # (archs, seeds, epochs)
+        "val_loss": stack("val_loss", np.float32),
+        "test_accuracy": stack("test_accuracy", np.float32),    # (archs, seeds)
+        "test_loss": stack("test_loss", np.float32),
+        "train_time": stack("train_time", np.float32),          # CPU s per seed
+        "params": np.array([runs[0]["params"] for _, runs in rows], dtype=np.int64),
+        "flops": np.array([runs[0]["flops"] for _, runs in rows], dtype=np.int64),
+    }
+    meta = {"format": 1, "dataset": "sklearn digits (997 train / 400 val / 400 test)",
+            "ops": list(ops), "n_nodes": 4, "level": LEVEL, "settings": settings,
+            "cells_in_space": len(ops) ** 6, "classes": len(rows),
+            "trained_twice": duplicates,
+            "built": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+            "torch": __import__("torch").__version__}
+    table["meta"] = np.array(json.dumps(meta))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".tmp.npz")
+    np.savez_compressed(tmp, **table)
+    os.replace(tmp, out)
+    return meta
+
+
+def main(argv: list | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--store", type=Path, default=DEFAULT_STORE)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--workers", type=int, default=0, help="Ray workers (0: in-process)")
+    parser.add_argument("--limit", type=int, default=None, help="only the first N cells")
+    parser.add_argument("--export-only", action="store_true",
+                        help="write the table (and proxy data) from the store, train nothing")
+    parser.add_argument("--proxies-out", type=Path, default=DEFAULT_PROXIES)
+    parser.add_argument("--proxies-only", action="store_true",
+                        help="recompute the proxy data of the table at --out only")
+    for key in ("epochs", "channels", "n_cells", "batch_size"):
+        parser.add_argument(f"--{key.replace('_', '-')}", type=int, default=SETTINGS[key])
+    parser.add_argument("--lr", type=float, default=SETTINGS["lr"])
+    parser.add_argument("--seeds", type=int, default=len(SETTINGS["seeds"]))
+    args = parser.parse_args(argv)
+    settings = {"epochs": args.epochs, "channels": args.channels, "n_cells": args.n_cells,
+                "batch_size": args.batch_size, "lr": args.lr, "seeds": list(range(args.seeds))}
+    if not args.proxies_only:
+        build_and_export(args, settings)
+    from symsearch.evaluators.nas_bench import NASTable
+    from symsearch.evaluators.proxy_fitness import build_proxy_data
+    meta = build_proxy_data(NASTable.load(args.out), args.proxies_out, progress=True)
+    print(f"wrote {args.proxies_out}: layer statistics and {len(meta['proxies'])} proxies of "
+          f"{meta['architectures']} architectures in {meta['seconds']} s")
+    return 0
+
+
+def build_and_export(args: argparse.Namespace, settings: dict) -> None:
+    """Runs the grid (unless --export-only) and writes the table."""
+    if not args.export_only:
+        start = time.time()
+        result = run_build(args.store, settings, args.workers, args.limit)
+        print(f"grid done in {time.time() - start:.0f} s: {result}", flush=True)
+    meta = export_table(args.store, args.out, settings)
+    size = args.out.stat().st_size
+    print(f"wrote {args.out} ({size / 1e3:.0f} kB): {meta['classes']} classes of "
+          f"{meta['cells_in_space']} cells ({meta['trained_twice']} trained twice)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
