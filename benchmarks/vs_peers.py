@@ -325,9 +325,9 @@ def main(argv=None) -> int:
     parser.add_argument("--dims", type=lambda s: [int(x) for x in s.split(",")], default=[10, 40])
     args = parser.parse_args(argv)
     if args.quick:
-        args.seeds, args.moo_evals, args.moo_pop = 2, 200, 20
-        args.gp_pop, args.gp_generations = 30, 2
-        args.box_budget_per_dim, args.dims = 5, [4]
+        args.seeds, args.moo_evals, args.moo_pop = 2, 100, 10
+        args.gp_pop, args.gp_generations = 20, 1
+        args.box_budget_per_dim, args.dims = 4, [3]
     suites = set(args.suites.split(","))
     unknown = suites - {"moo", "gp", "box"}
     if unknown:

@@ -40,11 +40,12 @@ def variation_for(eta_crossover: float = 15.0, eta_mutation: float = 20.0,
                   crossover_probability: float = 0.9) -> tuple:
     """The recombination and mutation NSGA-II and the GAs use by default, for any space:
     SBX on numeric decisions, order crossover on permutations, program crossover on
-    ``evolve`` decisions, uniform crossover elsewhere (applied with
+    ``evolve`` programs (other ``evolve`` values are swapped whole), uniform crossover
+    elsewhere (applied with
     ``crossover_probability``); then each point mutates with probability ``1/n`` (numeric
     ones by polynomial mutation)."""
     sbx = SBX(eta=eta_crossover)
     recombination = ByDecisionType(float=sbx, int=sbx, permutation=Order(),
-                                   custom=ProgramCrossover(), default=Uniform(),
+                                   custom=ProgramCrossover(unknown="swap"), default=Uniform(),
                                    probability=crossover_probability)
     return recombination, DecisionMutation(eta=eta_mutation)

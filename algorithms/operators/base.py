@@ -64,6 +64,11 @@ class Context:
     def is_multi_objective(self) -> bool:
         return self.num_objectives > 1
 
+    def remember_ranking(self, population: Sequence[Individual], ranking: tuple) -> None:
+        """Records ``(fronts, crowding)`` of ``population`` (an update that computed it)."""
+        self._ranking_key = tuple(id(ind) for ind in population)
+        self._ranking = ranking
+
     def ranking(self, population: Sequence[Individual]) -> tuple:
         """``(fronts, crowding)`` of ``population`` (see ``pareto.rank_and_crowding``),
         computed once per distinct population."""

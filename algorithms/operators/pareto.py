@@ -42,8 +42,12 @@ def non_dominated_fronts(fitness: Sequence[Sequence[float]]) -> list:
     f = np.asarray(fitness, dtype=float)
     if f.ndim != 2:
         raise ValueError(f"fitness must be a list of equal-length tuples, got shape {f.shape}")
-    ge = (f[:, None, :] >= f[None, :, :]).all(axis=2)
-    gt = (f[:, None, :] > f[None, :, :]).any(axis=2)
+    ge = np.ones((n, n), dtype=bool)
+    gt = np.zeros((n, n), dtype=bool)
+    for m in range(f.shape[1]):         # one objective at a time: no (n, n, m) temporaries
+        column = f[:, m]
+        ge &= column[:, None] >= column[None, :]
+        gt |= column[:, None] > column[None, :]
     dom = ge & gt                       # dom[i, j]: i dominates j
     dominated_by = dom.sum(axis=0)      # how many points dominate j
     fronts = []
@@ -76,16 +80,39 @@ def crowding_distance(front_fitness: Sequence[Sequence[float]]) -> np.ndarray:
 
 def rank_and_crowding(fitness: Sequence[Sequence[float]]) -> tuple:
     """``(front, crowding)``: each point's front index (0 is best) and its crowding
-    distance within that front, as two lists indexed like ``fitness``."""
+    distance within that front, as two lists indexed like ``fitness``.
+
+    The crowding distances of all fronts are computed together (one sort by front and
+    value per objective), which is what keeps steady-state NSGA-II, ranking once per
+    trial, cheap.
+    """
     n = len(fitness)
-    front = [0] * n
-    crowding = [0.0] * n
-    for k, members in enumerate(non_dominated_fronts(fitness)):
-        distances = crowding_distance([fitness[i] for i in members])
-        for i, d in zip(members.tolist(), distances.tolist()):
-            front[i] = k
-            crowding[i] = d
-    return front, crowding
+    if n == 0:
+        return [], []
+    f = np.asarray(fitness, dtype=float)
+    front = np.empty(n, dtype=np.int64)
+    for k, members in enumerate(non_dominated_fronts(f)):
+        front[members] = k
+    crowding = np.zeros(n)
+    for m in range(f.shape[1]):
+        order = np.lexsort((f[:, m], front))        # by front, then by value (stable)
+        in_front, values = front[order], f[order, m]
+        change = in_front[1:] != in_front[:-1]
+        first = np.empty(n, dtype=bool)
+        last = np.empty(n, dtype=bool)
+        first[0], first[1:] = True, change
+        last[-1], last[:-1] = True, change
+        low = values[first][np.cumsum(first) - 1]   # each point's front minimum ...
+        high = values[last][np.cumsum(first) - 1]   # ... and maximum on objective m
+        span = high - low
+        gap = np.zeros(n)
+        gap[1:-1] = values[2:] - values[:-2]
+        inner = ~(first | last) & (span > 0)
+        contribution = np.zeros(n)
+        contribution[inner] = gap[inner] / span[inner]
+        crowding[order] += contribution
+        crowding[order[first | last]] = np.inf
+    return front.tolist(), crowding.tolist()
 
 
 def survival_order(fitness: Sequence[Sequence[float]]) -> list:
@@ -93,3 +120,19 @@ def survival_order(fitness: Sequence[Sequence[float]]) -> list:
     crowding distance within a front (ties keep their original order)."""
     front, crowding = rank_and_crowding(fitness)
     return sorted(range(len(fitness)), key=lambda i: (front[i], -crowding[i]))
+
+
+def drop_worst(fitness: Sequence[Sequence[float]]) -> tuple:
+    """Steady-state NSGA-II's removal: ``(index, front, crowding)`` where ``index`` is the
+    point of the last front with the smallest crowding distance (ties: the earliest) and
+    ``front``/``crowding`` rank the remaining points (in their order). Removing a point of
+    the last front changes no front, only that front's crowding distances."""
+    front, crowding = rank_and_crowding(fitness)
+    last = max(front)
+    members = [i for i, k in enumerate(front) if k == last]
+    worst = min(members, key=lambda i: (crowding[i], i))
+    rest = [i for i in members if i != worst]
+    for i, d in zip(rest, crowding_distance([fitness[i] for i in rest]).tolist()):
+        crowding[i] = d
+    del front[worst], crowding[worst]
+    return worst, front, crowding

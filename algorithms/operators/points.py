@@ -34,7 +34,8 @@ def point_path(point: Point) -> str:
 
 
 def all_points(spec: DNASpec) -> list:
-    """Every point of ``spec`` (active or not), depth-first."""
+    """Every point of ``spec`` (active or not), depth-first; the decisions below a group's
+    candidates are part of the group's point, not points of their own."""
     out: list = []
     _all_points(spec.units, out)
     return out
@@ -43,10 +44,11 @@ def all_points(spec: DNASpec) -> list:
 def _all_points(units, out: list) -> None:
     for u in units:
         out.append(u)
-        for d in (u.slots if type(u) is ChoiceGroup else (u,)):
-            for branch in d.children or ():
-                if branch:
-                    _all_points(branch, out)
+        if type(u) is ChoiceGroup:
+            continue        # a group's sub-decisions move with its candidates, never alone
+        for branch in u.children or ():
+            if branch:
+                _all_points(branch, out)
 
 
 def shared_points(spec: DNASpec, a, b) -> list:

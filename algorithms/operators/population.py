@@ -7,9 +7,10 @@ worker busy (no generation barrier); those that wait for ``lam`` are generationa
 
 - :class:`Aging` (``size``): each child joins and the oldest member leaves (regularized
   evolution, Real et al. 2019);
-- :class:`SteadyState` (``size``): each child joins and the worst member leaves (a
-  steady-state GA; with several objectives, the last in NSGA-II's survival order, which
-  makes it steady-state NSGA-II);
+- :class:`SteadyState` (``size``): each child joins and the worst member leaves (the
+  oldest of equals; a steady-state GA). With several objectives the one that leaves is the
+  last in NSGA-II's survival order, the least crowded point of the last front, which makes
+  it steady-state NSGA-II;
 - :class:`MuPlusLambda` (``mu``, ``lam``): the ``mu`` survivors of parents and ``lam``
   children together (NSGA-II's elitist update with several objectives);
 - :class:`MuCommaLambda` (``mu``, ``lam``): the ``mu`` survivors of the ``lam`` children
@@ -28,6 +29,7 @@ which is plain truncation for one objective.
 from __future__ import annotations
 
 from symsearch.algorithms.operators.base import Context, Operator, check_positive
+from symsearch.algorithms.operators.pareto import drop_worst
 from symsearch.algorithms.operators.selection import NonDominatedSorting
 
 
@@ -65,14 +67,18 @@ class SteadyState(PopulationUpdate):
 
     def __init__(self, size: int = 100):
         self.size = check_positive("SteadyState", "size", size)
-        self._survivors = NonDominatedSorting(self.size)
 
     def update(self, population, children, ctx) -> list:
         population = population + children
-        if len(population) <= self.size:
-            return population
-        keep = {id(ind) for ind in self._survivors(population, ctx)}
-        return [ind for ind in population if id(ind) in keep]   # population order kept
+        while len(population) > self.size:   # population order is kept
+            if ctx.is_multi_objective:
+                worst, front, crowding = drop_worst([ind.fitness for ind in population])
+                del population[worst]
+                ctx.remember_ranking(population, (front, crowding))
+            else:                             # the worst; of equals, the oldest
+                worst = min(range(len(population)), key=lambda i: population[i].fitness[0])
+                del population[worst]
+        return population
 
     def __repr__(self) -> str:
         return f"SteadyState(size={self.size})"

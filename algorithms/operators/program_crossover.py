@@ -13,7 +13,10 @@ For expression trees (an ``Expr`` or the tuple trees genetic programming keeps) 
 subtree crossover within the limits of the decision's ``ExprMutator``, the same operator
 :class:`~symsearch.algorithms.genetic_programming.GeneticProgramming` uses.
 
-Any other value is an error naming the decision and the value's type.
+Any other value is an error naming the decision and the value's type, unless
+``unknown="swap"``: then the children take such values whole, each from one parent with
+probability 1/2 (what the default variation of NSGA-II and the GAs does, so an ``evolve``
+of any other type still searches).
 
 >>> import random
 >>> from symsearch.programs.program import make_program
@@ -39,8 +42,12 @@ class ProgramCrossover(Recombinator):
     handles = ("custom",)
 
     def __init__(self, max_statements: Optional[int] = None, max_tries: int = 20,
-                 probability: float = 1.0, children: int = 2):
+                 unknown: str = "error", probability: float = 1.0, children: int = 2):
         super().__init__(probability, children)
+        if unknown not in ("error", "swap"):
+            raise ValueError(f"ProgramCrossover: unknown must be 'error' or 'swap', got "
+                             f"{unknown!r}")
+        self.unknown = unknown
         if max_statements is not None:
             check_positive("ProgramCrossover", "max_statements", max_statements)
         self.max_statements = max_statements
@@ -58,6 +65,9 @@ class ProgramCrossover(Recombinator):
                 out1[i], out2[i] = cross_statements(va, vb, rng, limit, self.max_tries)
             elif isinstance(va, (tuple, Expr)) and isinstance(vb, (tuple, Expr)):
                 out1[i], out2[i] = self._cross_trees(d, va, vb, rng)
+            elif self.unknown == "swap":
+                if rng.random() < 0.5:
+                    out1[i], out2[i] = vb, va
             else:
                 raise OperatorError(
                     f"ProgramCrossover cannot cross decision {point_path(d)!r}: its values are "
@@ -80,7 +90,10 @@ class ProgramCrossover(Recombinator):
         return like(va, c1), like(vb, c2)
 
     def _args(self) -> str:
-        return "" if self.max_statements is None else f"max_statements={self.max_statements}"
+        parts = [] if self.max_statements is None else [f"max_statements={self.max_statements}"]
+        if self.unknown != "error":
+            parts.append(f"unknown={self.unknown!r}")
+        return ", ".join(parts)
 
 
 def _plain(program) -> list:

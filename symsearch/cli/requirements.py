@@ -43,7 +43,7 @@ KNOWN_NEEDS = {
 
 #: Algorithm names (as ``algorithm:`` or a bandit's ``inner`` gives them) and their packages.
 ALGORITHM_NEEDS = {"tpe": ("optuna",), "gp": ("optuna", "torch", "scipy"),
-                   "cmaes": ("optuna", "cmaes"), "nsga2": ("optuna",), "bayesian": ("optuna",)}
+                   "cmaes": ("optuna", "cmaes"), "optuna_nsga2": ("optuna",), "bayesian": ("optuna",)}
 
 
 class MissingDependencyError(UserError):

@@ -8,7 +8,7 @@ optuna = pytest.importorskip("optuna")
 
 import symsearch as ss  # noqa: E402
 from symsearch.algorithms.base import Feedback, make_algorithm  # noqa: E402
-from symsearch.algorithms.bayesian import (CMAES, GP, NSGA2, TPE, Bayesian)  # noqa: E402
+from symsearch.algorithms.bayesian import (CMAES, GP, TPE, Bayesian, OptunaNSGA2)  # noqa: E402
 from symsearch.search.objectives import Objectives  # noqa: E402
 
 MIN_LOSS = Objectives.parse("min:loss")
@@ -163,7 +163,7 @@ def test_nsga2_multi_objective_search():
     def two(c):
         return {"f1": c["x"] ** 2 + c["y"] ** 2, "f2": (c["x"] - 2) ** 2 + c["y"] ** 2,
                 "acc": -c["y"] ** 2}
-    algo = NSGA2(population_size=10)
+    algo = OptunaNSGA2(population_size=10)
     result = ss.search(quadratic_space(), two, objective=["min:f1", "min:f2"],
                        algorithm=algo, num_trials=40, seed=0)
     assert result.count("done") == 40
@@ -290,7 +290,7 @@ def test_names_and_sampler_instances():
     assert isinstance(make_algorithm("tpe"), Bayesian)
     assert make_algorithm("tpe").sampler == "tpe"
     assert make_algorithm("bayesian").sampler == "tpe"
-    assert make_algorithm("nsga2").sampler == "nsga2"
+    assert make_algorithm("optuna_nsga2").sampler == "nsga2"   # "nsga2" is the native one
     assert make_algorithm({"type": "bayesian", "sampler": "random", "seed": 3}).seed == 3
     algo = make_algorithm({"type": "tpe", "n_startup_trials": 3})
     assert algo.sampler_kwargs == {"n_startup_trials": 3}
