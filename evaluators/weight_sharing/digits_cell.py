@@ -69,8 +69,10 @@ def evaluate(candidate: Cell, weight_sharing: bool = False, standalone: str = "t
         return {**metrics, "epochs": metrics.get("epochs", epochs)}
     if standalone == "train":
         from symsearch.evaluators.nas_cell_net import train_cell
-        run = train_cell(candidate, epochs=epochs or 8, seeds=(seed,), channels=8, n_cells=1,
-                         lr=lr, batch_size=32, device=device)[0]
+        from symsearch.evaluators.weight_sharing.one_shot import torch_threads
+        with torch_threads(1):          # as the table was built: one thread per network
+            run = train_cell(candidate, epochs=epochs or 8, seeds=(seed,), channels=8,
+                             n_cells=1, lr=lr, batch_size=32, device=device)[0]
         return {"val_accuracy": run["val_accuracy"][-1], "test_accuracy": run["test_accuracy"],
                 "params": run["params"], "epochs": epochs or 8}
     raise ValueError(f"evaluate: 'standalone' must be one of {STANDALONE}, got {standalone!r}")

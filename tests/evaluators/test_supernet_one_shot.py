@@ -1,0 +1,124 @@
+"""Single-path one-shot training and inherited-weight scoring, TuNAS joint training, and the
+nested search flow, on small data."""
+import os
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+import symsearch as ss  # noqa: E402
+from symsearch.algorithms import TuNAS  # noqa: E402
+from symsearch.evaluators.weight_sharing import supernet  # noqa: E402
+from symsearch.evaluators.weight_sharing.cell_model import cell_network  # noqa: E402
+from symsearch.evaluators.weight_sharing.nested import inner_store, nested_search  # noqa: E402
+from symsearch.evaluators.weight_sharing.one_shot import (PathTrainer, SupernetEvaluator,  # noqa: E402
+                                                          batch_statistics, path_accuracy,
+                                                          train_jointly)
+from symsearch.search.objectives import Objectives  # noqa: E402
+from symsearch.spaces.nas_cell import cell_space  # noqa: E402
+
+OPS = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3")
+
+
+def _data(n=96, seed=0):
+    """Two classes told apart by the sign of the image's mean: learnable by convolutions."""
+    g = torch.Generator().manual_seed(seed)
+    y = torch.randint(0, 2, (n,), generator=g)
+    x = torch.randn(n, 1, 8, 8, generator=g) * 0.5 + (y.float() * 2 - 1).view(-1, 1, 1, 1)
+    return x, y
+
+
+DATA = {"train": _data(96, 0), "val": _data(64, 1)}
+
+
+def test_uniform_training_lifts_inherited_accuracy_and_scoring_changes_nothing():
+    import random
+    untrained = SupernetEvaluator(cell_space(ops=OPS), cell_network, data=DATA,
+                                  warmup_epochs=0, device="cpu")
+    trained = SupernetEvaluator(cell_space(ops=OPS), cell_network, data=DATA,
+                                warmup_epochs=8, device="cpu")
+    rng = random.Random(0)
+    paths = [trained.net.sample(rng) for _ in range(12)]
+    before, after = untrained.scores(paths), trained.scores(paths)
+    assert sum(after) / 12 > sum(before) / 12 + 0.15
+    metrics = trained((2, 2, 2, 2, 2, 2))
+    assert metrics["supernet_epochs"] == 8.0 and metrics["supernet_steps"] == 8 * 3
+    assert metrics["val_accuracy"] > 0.9
+    # a cell whose output is zero is at chance whatever the training
+    assert trained((0, 0, 0, 0, 0, 0))["val_accuracy"] < 0.7
+    # scoring changes no weight and no BatchNorm statistic
+    state = {k: v.clone() for k, v in trained.net.state_dict().items()}
+    trained.scores(paths)
+    assert all(torch.equal(state[k], v) for k, v in trained.net.state_dict().items())
+
+
+def test_train_steps_train_the_scored_path():
+    evaluator = SupernetEvaluator(cell_space(ops=OPS), cell_network, data=DATA,
+                                  warmup_epochs=0, train_steps=2, device="cpu")
+    first = evaluator((3, 3, 3, 3, 3, 3))
+    second = evaluator((3, 3, 3, 3, 3, 3))
+    assert (first["supernet_steps"], second["supernet_steps"]) == (2, 4)
+
+
+def test_candidates_and_dna_are_the_same_path():
+    evaluator = SupernetEvaluator(cell_space(ops=OPS), cell_network, data=DATA,
+                                  warmup_epochs=1, device="cpu")
+    cell = ss.materialize(cell_space(ops=OPS), (3, 1, 2, 0, 0, 3))
+    assert evaluator.scores([cell]) == evaluator.scores([(3, 1, 2, 0, 0, 3)])
+
+
+def test_tunas_trained_jointly_prefers_convolutions():
+    torch.manual_seed(0)
+    net = supernet(cell_space(ops=OPS), cell_network, device="cpu")
+    trainer = PathTrainer(net, *DATA["train"], lr=0.05, batch_size=32)
+    controller = TuNAS(warmup_trials=30, learning_rate=0.1, seed=0)
+    controller.setup(net.spec, Objectives.parse("max:val_accuracy"))
+    rewards = train_jointly(net, trainer, controller, *DATA["val"], steps=150, reward_batch=32)
+    assert sum(rewards[-30:]) / 30 > sum(rewards[:30]) / 30 + 0.05
+    # the final architecture reaches the output and is accurate with its inherited weights
+    best = controller.most_likely()
+    assert path_accuracy(net, *DATA["val"], [best])[0] > 0.9
+
+
+def test_batch_statistics_restore_modes():
+    net = supernet(cell_space(ops=OPS), cell_network, device="cpu")
+    net.train()
+    with batch_statistics(net):
+        assert not net.training
+    assert net.training and all(m.momentum == 0.1 for m in net.modules()
+                                if isinstance(m, torch.nn.BatchNorm2d))
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"warmup_epochs": -1}, "'warmup_epochs' must be a non-negative int"),
+    ({"lr": 0}, "'lr' must be a positive float"),
+    ({"eval_split": "test"}, "data has no 'test' split"),
+])
+def test_bad_settings_are_named(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        SupernetEvaluator(cell_space(ops=OPS), cell_network, data=DATA, device="cpu", **kwargs)
+
+
+def test_nested_search_keeps_each_inner_store_in_the_outer_trials_folder(tmp_path):
+    def inner(settings):
+        return dict(space=ss.Dict(x=ss.intv(0, 20)), objective="max:y", num_trials=8,
+                    algorithm="random", seed=1,
+                    evaluator=lambda c: {"y": -abs(c["x"] - settings["target"])})
+
+    store = tmp_path / "runs" / "outer.db"
+    result = nested_search(ss.Dict(target=ss.oneof([2, 40])), inner, objective="max:y",
+                           algorithm="grid", num_trials=2, store=str(store), seed=0)
+    assert sorted(os.listdir(tmp_path / "runs" / "outer")) == ["trial_0.db", "trial_1.db"]
+    inner_result = ss.store.load_experiment(inner_store(str(store), 0))
+    assert len(inner_result.trials) == 8
+    by_target = {ss.from_json_str(t.candidate_json)["target"]: t.metrics for t in result.trials}
+    assert by_target[40]["y"] <= -20 < by_target[2]["y"] <= 0   # x <= 20 cannot reach 40
+    assert by_target[2]["inner_trials"] == 8
+
+
+def test_nested_search_refuses_an_inner_store_of_its_own(tmp_path):
+    with pytest.raises(Exception, match="chosen by the nested search"):
+        nested_search(ss.Dict(t=ss.oneof([1])), lambda c: dict(space=ss.Dict(x=ss.intv(0, 1)),
+                                                                store="x.db"),
+                      objective="max:y", num_trials=1, store=str(tmp_path / "o.db"),
+                      fail_fast=1)
