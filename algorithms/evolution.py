@@ -9,7 +9,10 @@ being rediscovered. There is no generation barrier: ``propose`` may be called an
 of times before results come back, which keeps every worker busy.
 
 With several objectives the tournament winner is chosen NSGA-II style within the
-tournament sample: non-dominated first, then the largest crowding distance.
+tournament sample: non-dominated first, then the largest crowding distance. For
+multi-objective search the native NSGA-II (``nsga2``, :mod:`symsearch.algorithms.nsga2`:
+SBX, polynomial mutation, survival by front and crowding) usually finds better fronts at the
+same budget; this class stays the asynchronous choice for programs and conditional spaces.
 
 >>> import symsearch as ss
 >>> from symsearch.algorithms.evolution import RegularizedEvolution
@@ -42,8 +45,10 @@ class RegularizedEvolution(SearchAlgorithm):
     ``mutation`` is a ``(spec, dna, rng) -> DNA`` callable, a dict of
     :class:`~symsearch.algorithms.mutators.Mutator` arguments (``{"num_mutations": 2}``)
     or None for the default (one mutation per child). With ``crossover_prob`` > 0 a child
-    is, with that probability, the uniform crossover of two tournament winners before
-    it is mutated.
+    is, with that probability, the crossover of two tournament winners before it is
+    mutated: ``recombination`` (a :class:`~symsearch.algorithms.operators.Recombinator`,
+    e.g. ``KPoint(k=2)`` or ``ByDecisionType(float=SBX(), default=Uniform())``; its first
+    child is kept) or, when None, uniform crossover.
 
     The first ``population_size`` proposals are random (the warm-up), so the defaults
     (100/10, as in Real et al.) suit budgets of many hundreds of trials; for a 100-300
@@ -65,7 +70,7 @@ class RegularizedEvolution(SearchAlgorithm):
     def __init__(self, population_size: int = 100, tournament_size: int = 10,
                  mutation: Any = None, crossover_prob: float = 0.0,
                  restart_after: Optional[int] = None, restart_from: str = "alternate",
-                 seed: Optional[int] = None):
+                 seed: Optional[int] = None, recombination: Any = None):
         super().__init__(seed)
         _check_positive_int("population_size", population_size)
         _check_positive_int("tournament_size", tournament_size)
@@ -79,6 +84,11 @@ class RegularizedEvolution(SearchAlgorithm):
         self.tournament_size = tournament_size
         self.mutation: Callable = _make_mutation(mutation)
         self.crossover_prob = float(crossover_prob)
+        if recombination is not None and not callable(getattr(recombination, "recombine",
+                                                              None)):
+            raise ValueError(f"recombination must be None or a Recombinator from "
+                             f"symsearch.algorithms.operators, got {recombination!r}")
+        self.recombination = recombination
         if restart_after is not None:
             _check_positive_int("restart_after", restart_after)
         if restart_from not in RESTART_FROM:
@@ -95,6 +105,8 @@ class RegularizedEvolution(SearchAlgorithm):
 
     def setup(self, spec, objectives=None, seed=None) -> None:
         super().setup(spec, objectives, seed)
+        if self.recombination is not None:
+            self.recombination.check(spec)
         if self.restart_after is not None and self.is_multi_objective:
             raise ValueError("restart_after needs a single objective (the best score decides "
                              "when the search has reached a plateau)")
@@ -123,7 +135,11 @@ class RegularizedEvolution(SearchAlgorithm):
         parent = self._tournament()
         if self.crossover_prob and len(self.population) > 1 \
                 and self.rng.random() < self.crossover_prob:
-            parent = crossover(self.spec, parent, self._tournament(), self.rng)
+            other = self._tournament()
+            if self.recombination is None:
+                parent = crossover(self.spec, parent, other, self.rng)
+            else:
+                parent = self.recombination.recombine(self.spec, parent, other, self.rng)[0]
         return self.mutation(self.spec, parent, self.rng)
 
     def feedback(self, dna: DNA, feedback: Feedback) -> None:
@@ -227,16 +243,24 @@ class ProgramEvolution(RegularizedEvolution):
     tournaments, and restarts that alternate between the warm start and the best program
     when ``restart_after`` results bring no improvement. Use with a functional cache
     (``EvalCache("functional", hasher=...)``): most children are equivalent to a program
-    already scored.
+    already scored. With ``crossover_prob`` > 0 two programs are crossed by
+    :class:`~symsearch.algorithms.operators.ProgramCrossover` (segments of statements
+    exchanged; subtree crossover for expression trees) unless ``recombination`` says
+    otherwise.
     """
 
     def __init__(self, population_size: int = 100, tournament_size: int = 4,
                  mutation: Any = None, crossover_prob: float = 0.0,
                  restart_after: Optional[int] = 3000, restart_from: str = "alternate",
-                 seed: Optional[int] = None):
+                 seed: Optional[int] = None, recombination: Any = None):
+        if recombination is None:
+            from symsearch.algorithms.operators import ByDecisionType, ProgramCrossover, Uniform
+            recombination = ByDecisionType(custom=ProgramCrossover(unknown="swap"),
+                                           default=Uniform())
         super().__init__(population_size=population_size, tournament_size=tournament_size,
                          mutation=mutation, crossover_prob=crossover_prob,
-                         restart_after=restart_after, restart_from=restart_from, seed=seed)
+                         restart_after=restart_after, restart_from=restart_from, seed=seed,
+                         recombination=recombination)
 
 
 @register_algorithm("hill_climbing")

@@ -116,3 +116,31 @@ def test_by_decision_type_pipeline_runs_on_a_mixed_space():
     result = ss.search(sphere_space(), sphere_loss, objective="min:loss", algorithm=algorithm,
                        num_trials=200, seed=0)
     assert result.best.metrics["loss"] < 0.2
+
+
+def test_program_evolution_crosses_statement_lists():
+    from symsearch.algorithms import ProgramEvolution, RegularizedEvolution
+    from symsearch.algorithms.operators import KPoint
+    from symsearch.programs import ProgramMutator
+    from symsearch.programs.program import evaluate, make_program
+    start = make_program(["x"], [("y", "mul", ["x", "x"])], ["y"])
+    space = ss.evolve(start, ProgramMutator(ops=["add", "mul", "sub"], max_statements=5))
+
+    def loss(p):
+        return {"loss": abs(float(evaluate(p, {"x": 1.7})[0]) - 9.0)}
+    algorithm = ProgramEvolution(population_size=10, tournament_size=3, crossover_prob=1.0,
+                                 restart_after=None)
+    result = ss.search(space, loss, objective="min:loss", algorithm=algorithm, num_trials=150,
+                       seed=0)
+    assert result.count("done") == 150
+    assert all(len(dna[0].statements) <= 5 for dna, _, _ in algorithm.population)
+    assert result.best.metrics["loss"] < loss(start)["loss"]
+    kpoint = RegularizedEvolution(population_size=10, tournament_size=3, crossover_prob=0.5,
+                                  recombination=KPoint(k=1))
+    ss.search(sphere_space(), sphere_loss, objective="min:loss", algorithm=kpoint,
+              num_trials=40, seed=0)
+    with pytest.raises(ValueError, match="recombination must be None or a Recombinator"):
+        RegularizedEvolution(recombination="kpoint")
+    with pytest.raises(OperatorError, match=r"SBX cannot handle decision 'c'"):
+        ss.search(sphere_space(), sphere_loss, objective="min:loss", num_trials=5,
+                  algorithm=RegularizedEvolution(crossover_prob=0.5, recombination=SBX()))
