@@ -23,7 +23,7 @@ from __future__ import annotations
 import contextlib
 import functools
 from importlib import resources
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 from symsearch.dashboard import views
 from symsearch.dashboard.catalog import StoreCatalog
@@ -67,8 +67,10 @@ def create_app(stores: Any) -> Any:
     def error(status: int, message: str) -> Any:
         return json_response({"error": message}, status)
 
-    def store_view(function: Callable) -> Callable:
-        """An endpoint over one store: its entry's lock held, errors as JSON with a status."""
+    def store_view(function: Callable, then: Optional[Callable] = None) -> Callable:
+        """An endpoint over one store: ``function(live, request)`` with the entry's lock
+        held, then ``then(result, request)`` (slow work on a copy: importance) without it, so
+        that the page's polls are not held up; errors as JSON with a status."""
         def endpoint(request: Request) -> Any:
             try:
                 entry = catalog.get(request.path_params["store"])
@@ -77,6 +79,8 @@ def create_app(stores: Any) -> Any:
             try:
                 with entry.lock:
                     data = function(entry.live(), request)
+                if then is not None:
+                    data = then(data, request)
                 return json_response(data, clean=function.__name__ == "history")
             except KeyError as e:
                 return error(404, str(e.args[0]) if e.args else "not found")
@@ -137,9 +141,24 @@ def create_app(stores: Any) -> Any:
     def decisions(live: Any, request: Request) -> dict:
         return views.decisions(live)
 
-    def importance(live: Any, request: Request) -> dict:
-        return views.importance(live, objective=int_param(request, "objective", 0),
-                                method=request.query_params.get("method") or "fanova")
+    importance_cache: dict = {}
+
+    def importance_inputs(live: Any, request: Request) -> tuple:
+        objective = int_param(request, "objective", 0)
+        method = request.query_params.get("method") or "fanova"
+        key = (str(live.path), live.version, objective, method)
+        if key in importance_cache:
+            return key, None
+        return key, views.importance_inputs(live, objective)
+
+    def importance(prepared: tuple, request: Request) -> dict:
+        key, inputs = prepared
+        if inputs is None:
+            return importance_cache[key]
+        result = views.importance(inputs, method=key[3])
+        importance_cache.clear()          # only the latest result is kept
+        importance_cache[key] = result
+        return result
 
     def intermediate(live: Any, request: Request) -> dict:
         return views.intermediate(live, objective=int_param(request, "objective", 0))
@@ -155,7 +174,7 @@ def create_app(stores: Any) -> Any:
         Route(f"{base}/trials", store_view(trials)),
         Route(f"{base}/trials/{{trial}}", store_view(trial)),
         Route(f"{base}/decisions", store_view(decisions)),
-        Route(f"{base}/importance", store_view(importance)),
+        Route(f"{base}/importance", store_view(importance_inputs, importance)),
         Route(f"{base}/intermediate", store_view(intermediate)),
         Route(f"{base}/diff", store_view(diff)),
     ]

@@ -178,17 +178,31 @@ def decisions(live: LiveStore) -> dict:
             "values": [table.values[i] for i in picked], "total": n}
 
 
-def importance(live: LiveStore, objective: int = 0, method: str = "fanova") -> dict:
-    """Decision importances by Optuna's evaluator (see ``symsearch.viz.importance``)."""
-    from symsearch.viz.importance import decision_importance
+def importance_inputs(live: LiveStore, objective: int = 0) -> tuple:
+    """What ``importance`` needs, copied, so that it can run without holding the store:
+    ``(decision table, objective index, direction, objective name)``."""
+    from symsearch.viz.decisions import DecisionTable
     if live.objectives is None:
-        return {"rows": [], "message": "the store records no objective"}
+        return None, objective, None, None
     if not 0 <= objective < len(live.objectives.names):
         raise ValueError(f"objective={objective} is out of range: the store has "
                          f"{len(live.objectives.names)} objective(s)")
-    rows = decision_importance(live.decisions(), objective,
-                               live.objectives.directions[objective], method=method)
-    return {"rows": rows, "objective": live.objectives.to_list()[objective], "method": method,
+    table = live.decisions()
+    copy = DecisionTable(list(table.columns), list(table.ids), list(table.objective_values),
+                         list(table.values))
+    return (copy, objective, live.objectives.directions[objective],
+            live.objectives.to_list()[objective])
+
+
+def importance(inputs: tuple, method: str = "fanova") -> dict:
+    """Decision importances by Optuna's evaluator (see ``symsearch.viz.importance``) from
+    ``importance_inputs``."""
+    from symsearch.viz.importance import decision_importance
+    table, objective, direction, name = inputs
+    if table is None:
+        return {"rows": [], "message": "the store records no objective"}
+    rows = decision_importance(table, objective, direction, method=method)
+    return {"rows": rows, "objective": name, "method": method,
             "message": None if rows else "too few scored trials, or no decision varies"}
 
 

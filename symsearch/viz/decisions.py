@@ -109,16 +109,27 @@ def decision_columns(spec: Optional[Any], dnas: list) -> list:
         if d.condition is not None:
             parent_index, candidate = d.condition
             p = decisions[parent_index]
-            label = p.literals[candidate] if candidate < len(p.literals) else candidate
-            condition = f"{p.name or p.path} = {_short(label)}"
+            label = _choice_label(candidate, p.literals[candidate]) \
+                if candidate < len(p.literals) else f"#{candidate}"
+            condition = f"{p.name or p.path} = {label}"
             parent = (parent_index, candidate)
         columns.append(DecisionColumn(
             index=d.index, name=name, kind=d.kind, lo=float(d.lo), hi=float(d.hi),
             log=d.scale == "log", step=int(d.step or 1),
-            choices=tuple(_short(c) for c in d.literals) if d.kind == CHOICE else (),
+            choices=tuple(_choice_label(i, c) for i, c in enumerate(d.literals))
+            if d.kind == CHOICE else (),
             condition=condition, parent=parent))
     _unique_names(columns)
     return columns
+
+
+def _choice_label(position: int, literal: Any) -> str:
+    """A candidate's label: a plain value as it is, anything else (a sub-space, an object)
+    as ``#i`` and the start of its text."""
+    if isinstance(literal, (str, int, float, bool)) and not (
+            isinstance(literal, str) and literal[:1] in "{[(" and len(literal) > 12):
+        return _short(literal)
+    return f"#{position} {_short(literal, 14)}"
 
 
 def _short(value: Any, limit: int = 24) -> str:

@@ -34,24 +34,30 @@ class Browser:
         if executable is None:
             raise RuntimeError("chromium is not installed")
         profile.mkdir(parents=True, exist_ok=True)
+        port_file = profile / "DevToolsActivePort"
+        if port_file.exists():          # left by an earlier run: wait for this one's
+            port_file.unlink()
         self._process = subprocess.Popen(
             [executable, "--headless", "--no-sandbox", "--disable-gpu",
              "--disable-dev-shm-usage", "--no-first-run", "--no-default-browser-check",
              "--disable-extensions", "--remote-debugging-port=0",
              f"--user-data-dir={profile}", f"--window-size={width},{height}", "about:blank"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        port_file = profile / "DevToolsActivePort"
         deadline = time.monotonic() + 30
         while not (port_file.exists() and port_file.read_text().count("\n") >= 1):
             if time.monotonic() > deadline or self._process.poll() is not None:
                 self.close()
                 raise RuntimeError("chromium did not open its DevTools port")
             time.sleep(0.05)
-        port = int(port_file.read_text().splitlines()[0])
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as r:
-            pages = [t for t in json.load(r) if t.get("type") == "page"]
-        self._socket = websocket.create_connection(pages[0]["webSocketDebuggerUrl"],
-                                                   timeout=30, suppress_origin=True)
+        try:
+            port = int(port_file.read_text().splitlines()[0])
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as r:
+                pages = [t for t in json.load(r) if t.get("type") == "page"]
+            self._socket = websocket.create_connection(pages[0]["webSocketDebuggerUrl"],
+                                                       timeout=30, suppress_origin=True)
+        except BaseException:
+            self.close()
+            raise
         self._ids = itertools.count(1)
         self.send("Page.enable")
         self.send("Runtime.enable")

@@ -21,8 +21,11 @@ def client(searched_store):
 
 def test_page_and_static_files_need_no_network(client):
     page = client.get("/")
-    assert page.status_code == 200 and "/static/plotly.min.js" in page.text
-    assert "http" not in page.text.replace("http-equiv", "")    # nothing fetched from outside
+    assert page.status_code == 200 and "/static/dashboard.js" in page.text
+    script = client.get("/static/dashboard.js").text
+    assert '"/static/plotly.min.js"' in script
+    for text in (page.text, script):                     # nothing is fetched from outside
+        assert "http:" not in text and "https:" not in text
     assert "script-src 'self'" in page.headers["content-security-policy"]
     plotly = client.get("/static/plotly.min.js")
     assert plotly.status_code == 200 and len(plotly.content) > 1_000_000
