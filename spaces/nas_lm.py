@@ -22,7 +22,7 @@ True
 from __future__ import annotations
 
 import time
-from typing import Any, Sequence
+from typing import Any, Optional, Sequence
 
 import symsearch as ss
 
@@ -119,19 +119,37 @@ def lm_space(d_models: Sequence[int] = (64, 96, 128), depths: Sequence[int] = (1
 
 def evaluate(arch: TransformerLM, steps: int = 300, batch_size: int = 16, lr: float = 3e-3,
              seed: int = 0, train_bytes: int = 400_000, eval_sequences: int = 32,
-             device: str = "auto") -> dict:
+             device: str = "auto", threads: Optional[int] = 1) -> dict:
     """Trains ``arch`` for ``steps`` AdamW steps on the standard-library corpus and returns
     ``valid_ppl`` (validation perplexity), ``params`` and ``train_time`` (seconds).
 
-    ``device="auto"`` trains on CUDA when PyTorch sees a GPU, else on the CPU."""
+    ``device="auto"`` trains on CUDA when PyTorch sees a GPU, else on the CPU, with
+    ``threads`` torch threads there (1 by default: small models run fastest on one thread,
+    and parallel trials each get a core; None keeps torch's setting)."""
     import torch
-    from symsearch.evaluators import tiny_lm
     from symsearch.runners.device import current_device
     if not isinstance(arch, TransformerLM):
         raise TypeError(f"evaluate expects a TransformerLM, got {type(arch).__name__}")
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
         raise ValueError(f"steps must be a positive int, got {steps!r}")
+    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int)
+                                or threads < 1):
+        raise ValueError(f"threads must be a positive int or None, got {threads!r}")
     where = current_device(device)
+    previous = torch.get_num_threads()
+    if threads is not None and where == "cpu":
+        torch.set_num_threads(threads)
+    try:
+        return _train(arch, steps, batch_size, lr, seed, train_bytes, eval_sequences, where)
+    finally:
+        if torch.get_num_threads() != previous:
+            torch.set_num_threads(previous)
+
+
+def _train(arch: TransformerLM, steps: int, batch_size: int, lr: float, seed: int,
+           train_bytes: int, eval_sequences: int, where: str) -> dict:
+    import torch
+    from symsearch.evaluators import tiny_lm
     config = tiny_lm.LMConfig(n_layers=1, d_model=32, n_heads=1, d_ff=32, context=arch.context,
                               train_bytes=train_bytes, split_bytes=max(40_000, train_bytes // 10),
                               eval_sequences=eval_sequences, seed=seed)
