@@ -27,3 +27,20 @@ def searched_store(tmp_path):
     path = tmp_path / "search.db"
     run_search(path, 12)
     return path
+
+
+@pytest.fixture
+def program_store(tmp_path):
+    """A store of a real program search: programs y = mul(x, c), c in {2, 3, 5}."""
+    from symsearch.programs import Const, Program, Statement
+
+    def program(c):
+        return Program(["x"], [Statement("y", "mul", ["x", Const(float(c))])], ["y"])
+
+    space = ss.evolve(program(5.0), lambda p, rng: program(rng.choice([2.0, 3.0, 5.0])))
+    path = tmp_path / "programs.db"
+    ss.search(space, lambda p: {"loss": float(p.statements[0].args[1].value)},
+              objective="min:loss", num_trials=12, seed=0,
+              algorithm={"type": "evolution", "population_size": 2, "tournament_size": 1},
+              store=str(path))
+    return path

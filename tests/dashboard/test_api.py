@@ -99,3 +99,16 @@ def test_hostile_strings_are_passed_on_as_data(tmp_path):
         assert [f"{HOSTILE}", repr(HOSTILE)] in detail["candidate"]
         assert c.get("/api/stores/hostile/trials/3").json()["error"] == f"Traceback: {HOSTILE}"
         assert json.loads(c.get("/api/stores/hostile/overview").text)["name"] == HOSTILE
+
+
+def test_program_source_and_diff(program_store):
+    from symsearch.store import load_experiment
+    trials = load_experiment(program_store).trials
+    by_constant = {t.metrics["loss"]: t.id for t in trials if t.metrics}
+    assert {2.0, 5.0} <= set(by_constant)
+    with TestClient(create_app([program_store])) as c:
+        detail = c.get(f"/api/stores/programs/trials/{by_constant[2.0]}").json()
+        assert detail["source"] == "def program(x):\n    y = mul(x, 2.0)\n    return y"
+        lines = c.get(f"/api/stores/programs/diff?a={by_constant[5.0]}"
+                      f"&b={by_constant[2.0]}").json()["lines"]
+        assert "-    y = mul(x, 5.0)" in lines and "+    y = mul(x, 2.0)" in lines

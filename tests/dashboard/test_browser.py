@@ -94,3 +94,14 @@ def test_hostile_store_renders_as_text(tmp_path, browser):
         assert browser.evaluate("typeof window.pwned") == "undefined"
         assert browser.evaluate("document.querySelectorAll('img').length") == 0
         assert browser.evaluate("document.scripts.length") == 2   # plotly.js and ours only
+
+
+def test_programs_view_shows_the_best_program_and_a_diff(program_store, browser):
+    with DashboardServer([program_store]) as server:
+        browser.goto(server.url)
+        browser.wait_for("document.getElementById('trial-count').textContent === '12'")
+        browser.click("#tabs button[data-view='programs']")
+        source = browser.wait_for("document.getElementById('program-source').textContent")
+        assert source == "def program(x):\n    y = mul(x, 2.0)\n    return y"
+        diff = browser.wait_for("document.getElementById('program-diff').textContent")
+        assert "+    y = mul(x, 2.0)" in diff and "-    y = mul(x, " in diff
