@@ -92,6 +92,8 @@ class Cell(ss.Object):
     n_nodes: int = 4
 
     def _on_bound(self) -> None:
+        if isinstance(self.ops, HyperValue) or isinstance(self.n_nodes, HyperValue):
+            return                  # a space over whole cells: checked once materialized
         _check_n_nodes(self.n_nodes)
         expected = num_edges(self.n_nodes)
         if len(self.ops) != expected:
@@ -203,6 +205,9 @@ class Cell(ss.Object):
         return not self.live_edges()
 
     def _require_concrete(self) -> None:
+        if isinstance(self.ops, HyperValue) or isinstance(self.n_nodes, HyperValue):
+            raise ValueError("this Cell is still a search space (its ops or n_nodes is a "
+                             "hyper-value); materialize it first (ss.materialize)")
         for k, op in enumerate(self.ops):
             if isinstance(op, HyperValue):
                 raise ValueError(f"Cell.ops[{k}] is still a hyper-value ({op!r}); "

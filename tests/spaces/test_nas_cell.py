@@ -122,6 +122,11 @@ def test_cell_space_names_every_edge_and_materializes_cells():
         space.to_arch_str()
     with pytest.raises(ValueError, match="duplicates"):
         cell_space(ops=["a", "a"])
+    whole = Cell(ops=ss.oneof([[NONE] * 6, [SKIP] * 6]))          # a choice of whole cells
+    assert {tuple(c.ops) for c in ss.random_sample(whole, 8, seed=0)} == {(NONE,) * 6,
+                                                                            (SKIP,) * 6}
+    with pytest.raises(ValueError, match="still a search space"):
+        whole.edges()
 
 
 def test_functional_cache_skips_isomorphic_and_dead_edge_duplicates():
