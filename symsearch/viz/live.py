@@ -28,6 +28,7 @@ from symsearch.viz.decisions import DecisionTable, decision_columns, stored_spec
 from symsearch.viz.table import TrialTable
 
 SCORED = ("done", "cached")
+STALE_LEASE_S = 60.0       # a lease whose heartbeat is older is a dead search's (lease.py)
 
 
 class LiveStore:
@@ -151,10 +152,15 @@ class LiveStore:
         }
 
     def _owner(self) -> Optional[dict]:
+        """The lease of a search that is alive (heartbeat within a minute), else None."""
         try:
-            return self.store.lease_owner()
+            owner = self.store.lease_owner()
         except Exception:          # an unreadable lease is no live search worth naming
             return None
+        if owner is None or not isinstance(owner.get("age_s"), (int, float)) or \
+                owner["age_s"] > STALE_LEASE_S:
+            return None
+        return owner
 
     def _cache_stats(self) -> dict:
         # The store reads its counters once when opened; a live view reads the table again.

@@ -93,3 +93,15 @@ def test_spec_of_a_space_with_unregistered_classes_keeps_key_paths():
     inferred = decision_columns(None, [[0.5, "a", None], [0.7, "b", 3]])
     assert [(c.name, c.kind) for c in inferred] == [("#0", "float"), ("#1", "choice"),
                                                     ("#2", "int")]
+
+
+def test_overview_says_whether_a_search_is_writing(searched_store):
+    with LiveStore(searched_store) as live:
+        assert live.overview()["running"] is False
+        writer = SqliteStore(searched_store)
+        writer.acquire_lease()
+        try:
+            assert live.overview()["running"] is True
+        finally:
+            writer.close()
+        assert live.overview()["running"] is False
