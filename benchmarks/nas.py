@@ -38,12 +38,12 @@ import os
 import statistics
 import sys
 import time
-from typing import Callable, Optional
+from typing import Optional
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import symsearch as ss  # noqa: E402
-from symsearch.evaluators.nas_bench201 import NASBench201, to_table_key  # noqa: E402
+from symsearch.evaluators.nas_bench201 import NASBench201  # noqa: E402
 from symsearch.spaces.nas import cell_space  # noqa: E402
 
 BUDGET_S = 12_000.0            # the paper's simulated search budget, every dataset

@@ -1,7 +1,8 @@
 """Architecture search spaces, in one import: ``from symsearch.spaces import nas``.
 
 - :mod:`symsearch.spaces.nas_cell`: the NAS-Bench-201-style DAG cell (:class:`Cell`,
-  :func:`cell_space`, canonical forms and the functional-cache hasher).
+  :func:`cell_space`, the functional-cache hasher); its canonical forms are in
+  :mod:`symsearch.spaces.nas_canonical`.
 - :mod:`symsearch.spaces.nas_macro`: a symbolized ``nn.Module`` network (:class:`ConvNet`,
   :class:`Stage`, :func:`macro_space`).
 - :mod:`symsearch.spaces.nas_lm`: a per-layer transformer space over the byte-level LM
@@ -17,9 +18,9 @@ needs neither torch nor networkx.
 import importlib
 from typing import Any
 
-from symsearch.spaces.nas_cell import (IDENTITY_OPS, LEVELS, NB201_OPS, PARAMETER_FREE_OPS,
-                                       ZERO_OPS, Cell, all_cells, canonical_key, cell_hasher,
-                                       cell_space, edge_name, nb201_edges, num_edges)
+from symsearch.spaces.nas_canonical import (IDENTITY_OPS, LEVELS, PARAMETER_FREE_OPS, ZERO_OPS,
+                                            canonical_key, nb201_edges, num_edges)
+from symsearch.spaces.nas_cell import NB201_OPS, Cell, all_cells, cell_hasher, cell_space, edge_name
 from symsearch.spaces.nas_lm import LayerShape, TransformerLM, lm_space
 
 _LAZY = {"ConvNet": "nas_macro", "Stage": "nas_macro", "macro_space": "nas_macro",

@@ -46,40 +46,16 @@ from __future__ import annotations
 import hashlib
 import itertools
 import re
-from typing import Any, Iterable, Optional, Sequence
+from typing import Iterable, Optional, Sequence
 
 import symsearch as ss
+from symsearch.cache.hasher import FunctionalHasher
 from symsearch.hyper.base import HyperValue
+from symsearch.spaces.nas_canonical import (LEVELS, ZERO_OPS, _check_n_nodes, _edge_list_text,
+                                            canonical_key, digest, live_edge_indices,
+                                            nb201_edges, num_edges)
 
 NB201_OPS = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
-
-#: The op that is the zero function: its edges carry nothing.
-ZERO_OPS = frozenset({"none", "zero"})
-#: Ops that are the identity.
-IDENTITY_OPS = frozenset({"skip_connect", "identity"})
-#: Ops without weights: applied to the same value they give the same value. Any op not listed
-#: here (or above) is treated as having its own weights on every edge, which never merges two
-#: cells that differ.
-PARAMETER_FREE_OPS = frozenset({"avg_pool_3x3", "max_pool_3x3"})
-
-LEVELS = ("graph", "function")
-_MAX_NODES_EXACT = 10          # (n-2)! relabelings are tried; 8! = 40,320 at 10 nodes
-
-
-def nb201_edges(n_nodes: int = 4) -> list:
-    """The edges ``(i, j)`` of an ``n_nodes`` cell in NAS-Bench-201's order."""
-    _check_n_nodes(n_nodes)
-    return [(i, j) for j in range(1, n_nodes) for i in range(j)]
-
-
-def num_edges(n_nodes: int) -> int:
-    return n_nodes * (n_nodes - 1) // 2
-
-
-def _check_n_nodes(n_nodes: Any) -> None:
-    if isinstance(n_nodes, bool) or not isinstance(n_nodes, int) or n_nodes < 2:
-        raise ValueError(f"Cell.n_nodes must be an int >= 2, got {n_nodes!r}")
-
 
 class Cell(ss.Object):
     """A DAG cell: ``ops[k]`` is the op on the ``k``-th edge in NAS-Bench-201 order.
@@ -182,13 +158,13 @@ class Cell(ss.Object):
     def live_edges(self) -> list:
         """Indices of the edges that carry a non-zero op on some input -> output path."""
         self._require_concrete()
-        return _live_edge_indices(self.n_nodes, tuple(self.ops))
+        return live_edge_indices(self.n_nodes, tuple(self.ops))
 
     def canonical(self) -> "Cell":
         """The graph-level canonical cell: zero and dead edges set to ``none``, intermediate
         nodes renumbered to the smallest isomorphic variant (a valid cell again)."""
         self._require_concrete()
-        return Cell(ops=list(_graph_canonical(self.n_nodes, tuple(self.ops))),
+        return Cell(ops=list(canonical_key(tuple(self.ops), self.n_nodes, "graph")[2]),
                     n_nodes=self.n_nodes)
 
     def canonical_key(self, level: str = "graph") -> tuple:
@@ -198,7 +174,7 @@ class Cell(ss.Object):
 
     def canonical_hash(self, level: str = "graph") -> str:
         """A hex digest of :meth:`canonical_key`, the same in every process."""
-        return _digest(self.canonical_key(level))
+        return digest(self.canonical_key(level))
 
     def is_zero(self) -> bool:
         """True when no input -> output path carries a non-zero op (the cell outputs 0)."""
@@ -248,149 +224,6 @@ def all_cells(n_nodes: int = 4, ops: Sequence[str] = NB201_OPS) -> Iterable[Cell
         yield Cell(ops=list(combo), n_nodes=n_nodes)
 
 
-# ---- canonical forms on plain tuples (the hot path) ---------------------------------------------
-
-def canonical_key(ops: tuple, n_nodes: int, level: str = "graph") -> tuple:
-    """The canonical key of the cell ``(ops, n_nodes)`` (see the module docstring)."""
-    if level == "graph":
-        return ("graph", n_nodes, _graph_canonical(n_nodes, ops))
-    if level == "function":
-        return ("function",) + _function_canonical(n_nodes, ops)
-    raise ValueError(f"canonical level must be one of {LEVELS}, got {level!r}")
-
-
-def _digest(key: tuple) -> str:
-    return hashlib.blake2b(repr(key).encode(), digest_size=16).hexdigest()
-
-
-def _live_edge_indices(n_nodes: int, ops: tuple) -> list:
-    edges = nb201_edges(n_nodes)
-    reach = [False] * n_nodes
-    reach[0] = True
-    for k, (i, j) in enumerate(edges):            # edges are sorted by target: sources final
-        if reach[i] and ops[k] not in ZERO_OPS:
-            reach[j] = True
-    to_output = [False] * n_nodes
-    to_output[-1] = True
-    for k in sorted(range(len(edges)), key=lambda k: -edges[k][0]):
-        i, j = edges[k]
-        if to_output[j] and ops[k] not in ZERO_OPS:
-            to_output[i] = True
-    return [k for k, (i, j) in enumerate(edges)
-            if ops[k] not in ZERO_OPS and reach[i] and to_output[j]]
-
-
-def _graph_canonical(n_nodes: int, ops: tuple) -> tuple:
-    edges = nb201_edges(n_nodes)
-    live = _live_edge_indices(n_nodes, ops)
-    index = {e: k for k, e in enumerate(edges)}
-    live_edges = [(edges[k][0], edges[k][1], ops[k]) for k in live]
-    middle = list(range(1, n_nodes - 1))
-    if len(middle) > _MAX_NODES_EXACT - 2:
-        raise ValueError(f"canonical forms try every renumbering of the intermediate nodes; "
-                         f"a {n_nodes}-node cell has too many (at most {_MAX_NODES_EXACT} nodes)")
-    best = None
-    for perm in itertools.permutations(middle):
-        mapping = {0: 0, n_nodes - 1: n_nodes - 1, **dict(zip(middle, perm))}
-        out = ["none"] * len(edges)
-        valid = True
-        for i, j, op in live_edges:
-            a, b = mapping[i], mapping[j]
-            if a >= b:
-                valid = False
-                break
-            out[index[(a, b)]] = op
-        if valid:
-            candidate = tuple(out)
-            if best is None or candidate < best:
-                best = candidate
-    return best
-
-
-def _function_canonical(n_nodes: int, ops: tuple) -> tuple:
-    """A canonical labeled computation DAG: value numbering with parameter-free ops and sums
-    interned, each parameterized op application a node of its own, then the smallest
-    numbering among those that agree with the nodes' unfolded expressions."""
-    edges = nb201_edges(n_nodes)
-    live = set(_live_edge_indices(n_nodes, ops))
-    values: list = [("input", "", ())]              # value id -> (kind, label, children)
-    interned: dict = {values[0]: 0}
-
-    def intern(node: tuple) -> int:
-        found = interned.get(node)
-        if found is None:
-            found = interned[node] = len(values)
-            values.append(node)
-        return found
-
-    node_value: list = [0] + [None] * (n_nodes - 1)
-    incoming: dict = {j: [] for j in range(n_nodes)}
-    for k, (i, j) in enumerate(edges):
-        if k in live:
-            incoming[j].append((i, ops[k]))
-    for j in range(1, n_nodes):
-        terms = []
-        for i, op in incoming[j]:
-            source = node_value[i]
-            if source is None:
-                continue
-            if op in IDENTITY_OPS:
-                terms.append(source)
-            elif op in PARAMETER_FREE_OPS:
-                terms.append(intern(("op", op, (source,))))
-            else:                                     # own weights: never interned
-                values.append(("op", op, (source,)))
-                terms.append(len(values) - 1)
-        if not terms:
-            node_value[j] = None
-        elif len(terms) == 1:
-            node_value[j] = terms[0]
-        else:
-            node_value[j] = intern(("sum", "+", tuple(sorted(terms))))
-    out = node_value[-1]
-    if out is None:
-        return ("zero",)
-    # Values reachable from the output, and each one's unfolded expression (an invariant).
-    reachable, stack = set(), [out]
-    while stack:
-        v = stack.pop()
-        if v not in reachable:
-            reachable.add(v)
-            stack.extend(values[v][2])
-    text: dict = {}
-
-    def unfold(v: int) -> str:
-        if v not in text:
-            kind, label, children = values[v]
-            if kind == "input":
-                text[v] = "x"
-            elif kind == "op":
-                text[v] = f"{label}({unfold(children[0])})"
-            else:
-                text[v] = "[" + "+".join(sorted(unfold(c) for c in children)) + "]"
-        return text[v]
-
-    for v in sorted(reachable):
-        unfold(v)
-    classes: dict = {}
-    for v in sorted(reachable):
-        classes.setdefault(text[v], []).append(v)
-    ordered = [classes[t] for t in sorted(classes)]
-    best: Optional[tuple] = None
-    for choice in itertools.product(*(itertools.permutations(c) for c in ordered)):
-        number = {v: n for n, v in enumerate(itertools.chain.from_iterable(choice))}
-        encoded = tuple(sorted(
-            (number[v], values[v][0], values[v][1],
-             tuple(sorted(number[c] for c in values[v][2]))) for v in reachable))
-        if best is None or encoded < best:
-            best = encoded
-    return (text[out], best)
-
-
-def _edge_list_text(n_nodes: int) -> str:
-    return ", ".join(f"{i}->{j}" for i, j in nb201_edges(n_nodes))
-
-
 # ---- the functional cache --------------------------------------------------------------------------
 
 #: The level ``cache="functional"`` uses for a bare Cell candidate (a hasher made by
@@ -403,18 +236,36 @@ def _canonical_outputs(cell: Cell, probes, hasher) -> list:
     # hasher's quantization keeps exactly: equivalent cells get one functional hash.
     import numpy as np
     level = getattr(hasher, "cell_level", DEFAULT_CACHE_LEVEL)
-    digest = hashlib.blake2b(repr(cell.canonical_key(level)).encode(), digest_size=16).digest()
-    row = np.frombuffer(digest, dtype=np.uint8).astype(np.float64)
+    raw = hashlib.blake2b(repr(cell.canonical_key(level)).encode(), digest_size=16).digest()
+    row = np.frombuffer(raw, dtype=np.uint8).astype(np.float64)
     return [np.tile(row, (probes.count, 1))]
 
 
-def cell_hasher(level: str = DEFAULT_CACHE_LEVEL, select: Optional[str] = None):
-    """A ``FunctionalHasher`` keyed by a cell's canonical form at ``level``.
+class CellHasher(FunctionalHasher):
+    """A ``FunctionalHasher`` whose Cell adapter keys cells by their canonical form at
+    ``level`` (made by :func:`cell_hasher`)."""
+
+    def __init__(self, level: str = DEFAULT_CACHE_LEVEL, select: Optional[str] = None) -> None:
+        if level not in LEVELS:
+            raise ValueError(f"cell_hasher level must be one of {LEVELS}, got {level!r}")
+        if select is not None and not isinstance(select, str):
+            raise TypeError(f"cell_hasher select must be a key path (str) or None, got "
+                            f"{select!r}")
+        super().__init__(count=1, select=select)
+        self.cell_level = level
+
+    def __repr__(self) -> str:
+        return f"cell_hasher(level={self.cell_level!r}, select={self.select!r})"
+
+
+def cell_hasher(level: str = DEFAULT_CACHE_LEVEL, select: Optional[str] = None) -> CellHasher:
+    """A hasher keyed by a cell's canonical form at ``level``.
 
     ``select`` is the key path of the cell inside a larger candidate (``"model.cell"``); the
     rest of the candidate is then hashed structurally into the key. A bare :class:`Cell`
     needs no hasher: ``cache="functional"`` finds this adapter by the candidate's type and
-    uses the ``"function"`` level.
+    uses the ``"function"`` level. In an experiment file: ``cache: {mode: functional, hasher:
+    {ref: symsearch.spaces.nas_cell:cell_hasher, kwargs: {level: graph}}}``.
 
     >>> from symsearch.cache import EvalCache
     >>> cache = EvalCache("functional", hasher=cell_hasher("graph"))
@@ -423,14 +274,7 @@ def cell_hasher(level: str = DEFAULT_CACHE_LEVEL, select: Optional[str] = None):
     >>> cache.functional_key(a) == cache.functional_key(b)
     True
     """
-    from symsearch.cache.hasher import FunctionalHasher
-    if level not in LEVELS:
-        raise ValueError(f"cell_hasher level must be one of {LEVELS}, got {level!r}")
-    if select is not None and not isinstance(select, str):
-        raise TypeError(f"cell_hasher select must be a key path (str) or None, got {select!r}")
-    hasher = FunctionalHasher(count=1, select=select)
-    hasher.cell_level = level
-    return hasher
+    return CellHasher(level, select)
 
 
 def _register_cache_adapter() -> None:

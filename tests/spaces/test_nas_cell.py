@@ -6,7 +6,7 @@ import pytest
 
 import symsearch as ss
 from symsearch.cache import EvalCache
-from symsearch.spaces.nas import NB201_OPS, Cell, all_cells, cell_space, nb201_edges
+from symsearch.spaces.nas import Cell, all_cells, cell_space, nb201_edges
 from symsearch.spaces.nas_cell import cell_hasher
 
 C3, C1, SKIP, POOL, NONE = "nor_conv_3x3", "nor_conv_1x1", "skip_connect", "avg_pool_3x3", "none"
