@@ -86,3 +86,21 @@ def test_missing_package_names_the_extra(monkeypatch):
     monkeypatch.setattr(nb, "_TABLES", {})
     with pytest.raises(ImportError, match=r'symsearch\[nas\]'):
         nb.load_table("cifar10")
+
+
+def test_the_experiment_file_runs_evolution_on_cifar10(tmp_path, monkeypatch, capsys):
+    import pathlib
+    import sys
+
+    from symsearch.cli.main import main
+    from symsearch.store import load_experiment
+    experiment = pathlib.Path(__file__).resolve().parents[2] / "experiments" / "nas_bench201.yaml"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", list(sys.path))           # `symsearch run` extends it
+    assert main(["run", str(experiment), "--trials", "60", "--no-progress"]) == 0
+    stored = load_experiment(tmp_path / "runs" / "nas_bench201.db")
+    assert len(stored.trials) == 60
+    assert {t.status for t in stored.trials} <= {"done", "cached"}
+    assert any(t.status == "cached" for t in stored.trials)   # an isomorphic or dead-edge twin
+    assert stored.best("max:val_acc").metrics["val_acc"] > 85
+    assert "nor_conv" in capsys.readouterr().out
