@@ -5,7 +5,8 @@ Fitness tuples are oriented so that larger is better in every entry (see
 Multiobjective Genetic Algorithm: NSGA-II" (2002): front 0 holds the points no other point
 dominates, front 1 those dominated only by front 0, and so on; within a front, the crowding
 distance of a point is the sum over objectives of the normalized gap between its
-neighbours (boundary points get infinity), so that truncating a front keeps it spread.
+neighbours (boundary points get infinity; repeats of a point get 0, as in pymoo), so that
+truncating a front keeps it spread.
 
 The dominance matrix is built with NumPy (``O(M N^2)`` comparisons, done in C), which
 keeps a generation of 200 points at well under a millisecond.
@@ -62,30 +63,54 @@ def non_dominated_fronts(fitness: Sequence[Sequence[float]]) -> list:
 
 
 def crowding_distance(front_fitness: Sequence[Sequence[float]]) -> np.ndarray:
-    """The crowding distance of each point of one front (boundary points: inf)."""
+    """The crowding distance of each point of one front (boundary points: inf; a repeat of
+    an earlier point: 0)."""
     f = np.asarray(front_fitness, dtype=float)
+    if len(f) == 0:
+        return np.zeros(0)
+    return _crowding(f, np.zeros(len(f), dtype=np.int64))
+
+
+def _crowding(f: np.ndarray, front: np.ndarray) -> np.ndarray:
+    """Crowding distances within each front of ``front``, all fronts at once (one sort by
+    front and value per objective). As in pymoo, a point equal to an earlier one of its
+    front adds no spread: it gets 0 and is left out of its neighbours' gaps, so copies of
+    a boundary point cannot crowd the rest of a front out."""
     n = len(f)
-    if n <= 2:
-        return np.full(n, np.inf)
-    distance = np.zeros(n)
+    _, first_seen = np.unique(np.column_stack([front, f]), axis=0, return_index=True)
+    unique = np.zeros(n, dtype=bool)
+    unique[first_seen] = True
+    idx = np.flatnonzero(unique)
+    g, fr = f[idx], front[idx]
+    k = len(idx)
+    distance = np.zeros(k)
     for m in range(f.shape[1]):
-        order = np.argsort(f[:, m], kind="stable")
-        column = f[order, m]
-        span = column[-1] - column[0]
-        distance[order[0]] = distance[order[-1]] = np.inf
-        if span > 0:
-            distance[order[1:-1]] += (column[2:] - column[:-2]) / span
-    return distance
+        order = np.lexsort((g[:, m], fr))            # by front, then by value (stable)
+        in_front, values = fr[order], g[order, m]
+        change = in_front[1:] != in_front[:-1]
+        first = np.empty(k, dtype=bool)
+        last = np.empty(k, dtype=bool)
+        first[0], first[1:] = True, change
+        last[-1], last[:-1] = True, change
+        group = np.cumsum(first) - 1
+        span = values[last][group] - values[first][group]   # each point's front range
+        gap = np.zeros(k)
+        gap[1:-1] = values[2:] - values[:-2]
+        inner = ~(first | last) & (span > 0)
+        contribution = np.zeros(k)
+        contribution[inner] = gap[inner] / span[inner]
+        distance[order] += contribution
+        distance[order[first | last]] = np.inf
+    out = np.zeros(n)
+    out[idx] = distance
+    return out
 
 
 def rank_and_crowding(fitness: Sequence[Sequence[float]]) -> tuple:
     """``(front, crowding)``: each point's front index (0 is best) and its crowding
-    distance within that front, as two lists indexed like ``fitness``.
-
-    The crowding distances of all fronts are computed together (one sort by front and
-    value per objective), which is what keeps steady-state NSGA-II, ranking once per
-    trial, cheap.
-    """
+    distance within that front (see :func:`crowding_distance`), as two lists indexed like
+    ``fitness``. The crowding distances of all fronts are computed together, which keeps
+    steady-state NSGA-II, ranking once per trial, cheap."""
     n = len(fitness)
     if n == 0:
         return [], []
@@ -93,26 +118,7 @@ def rank_and_crowding(fitness: Sequence[Sequence[float]]) -> tuple:
     front = np.empty(n, dtype=np.int64)
     for k, members in enumerate(non_dominated_fronts(f)):
         front[members] = k
-    crowding = np.zeros(n)
-    for m in range(f.shape[1]):
-        order = np.lexsort((f[:, m], front))        # by front, then by value (stable)
-        in_front, values = front[order], f[order, m]
-        change = in_front[1:] != in_front[:-1]
-        first = np.empty(n, dtype=bool)
-        last = np.empty(n, dtype=bool)
-        first[0], first[1:] = True, change
-        last[-1], last[:-1] = True, change
-        low = values[first][np.cumsum(first) - 1]   # each point's front minimum ...
-        high = values[last][np.cumsum(first) - 1]   # ... and maximum on objective m
-        span = high - low
-        gap = np.zeros(n)
-        gap[1:-1] = values[2:] - values[:-2]
-        inner = ~(first | last) & (span > 0)
-        contribution = np.zeros(n)
-        contribution[inner] = gap[inner] / span[inner]
-        crowding[order] += contribution
-        crowding[order[first | last]] = np.inf
-    return front.tolist(), crowding.tolist()
+    return front.tolist(), _crowding(f, front).tolist()
 
 
 def survival_order(fitness: Sequence[Sequence[float]]) -> list:

@@ -94,3 +94,8 @@ def test_drop_worst_matches_a_full_re_ranking():
         assert np.allclose(crowding, expected_crowding)
         last = max(rank_and_crowding(points)[0])
         assert rank_and_crowding(points)[0][worst] == last
+
+
+def test_repeated_points_add_no_crowding():
+    d = crowding_distance([(0.0, 1.0), (0.0, 1.0), (0.5, 0.5), (1.0, 0.0)])
+    assert np.isinf(d[0]) and d[1] == 0.0 and d[2] == pytest.approx(2.0) and np.isinf(d[3])
