@@ -28,7 +28,7 @@ Targets (printed OK/MISSED):
 - scikit-learn: SymsearchCV(tpe) reaches a median best CV accuracy >= RandomizedSearchCV's.
 
     python benchmarks/integrations.py                    # 5 seeds, 30 Tune trials, 20 CV candidates
-    python benchmarks/integrations.py --quick            # 2 seeds, 10 trials, 6 candidates: a smoke test
+    python benchmarks/integrations.py --quick            # 2 seeds, 10 trials, 6 candidates
     nice -n 10 python benchmarks/integrations.py --seeds 10 --trials 60
 """
 from __future__ import annotations

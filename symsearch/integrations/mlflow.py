@@ -11,8 +11,8 @@ The search gets a parent run (its algorithm, objective and budget as parameters;
 trial's metrics as ``best.<name>`` at the end) and each finished trial a child run tagged
 ``mlflow.parentRunId``, holding the trial's decisions as parameters named by key path
 (``model.lr``; ``[``, ``]`` and ``=``, which MLflow does not allow in names, become
-dots: ``model[=1].C`` is logged as ``model.1.C``, the choice itself as ``model``), its numeric final metrics, its intermediate
-reports as metric histories (step = the report's step), and its status (done, cached,
+dots: ``model[=1].C`` is logged as ``model.1.C``, the choice itself as ``model``), its
+numeric final metrics, its intermediate reports as metric histories (step = the report's step), and its status (done, cached,
 pruned: MLflow FINISHED / KILLED; failed: FAILED, with the error as a tag). When an MLflow
 run is active where the search starts, the trial runs nest under it instead and it is left
 open.

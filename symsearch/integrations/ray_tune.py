@@ -1,7 +1,7 @@
 """Ray Tune: ``SymsearchSearcher`` runs any symsearch algorithm over any symsearch space.
 
 Install with ``pip install "symsearch[tune]"``. The searcher plugs into Ray Tune where its own
-searchers do, so Tune's schedulers (ASHA, PBT, median stopping), its trial placement and its
+searchers do, so Tune's schedulers (the tests run it with ASHA), its trial placement and its
 fault tolerance all stay Tune's::
 
     from ray import tune
