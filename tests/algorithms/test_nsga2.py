@@ -31,7 +31,7 @@ def hypervolume_2d(points, ref=(1.1, 1.1)) -> float:
     return volume
 
 
-def _run(algorithm, n=1200, seed=0):
+def _run(algorithm, n=800, seed=0):
     space = ss.List([ss.floatv(0.0, 1.0) for _ in range(6)])
     result = ss.search(space, zdt1, objective=["min:f1", "min:f2"], algorithm=algorithm,
                        num_trials=n, seed=seed, store=ss.store.MemoryStore())
@@ -70,8 +70,8 @@ def test_generational_update_keeps_the_best_fronts_of_parents_and_children():
 
 
 def test_nsga2_beats_random_search_on_zdt1():
-    ours = [_run(NSGA2(population_size=40), seed=s) for s in range(2)]
-    steady = [_run(NSGA2(population_size=40, steady_state=True), seed=s) for s in range(2)]
+    ours = [_run(NSGA2(population_size=30), seed=s) for s in range(2)]
+    steady = [_run(NSGA2(population_size=30, steady_state=True), seed=s) for s in range(2)]
     rand = [_run("random", seed=s) for s in range(2)]
     assert min(ours) > max(rand) + 0.05
     assert min(steady) > max(rand) + 0.05
