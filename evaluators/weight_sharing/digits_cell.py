@@ -8,7 +8,8 @@ training its network now (``standalone="train"``, NAS-B's ``train_cell``).
 cell space (:class:`~symsearch.evaluators.weight_sharing.one_shot.SupernetEvaluator`): the
 first call trains the supernet ``warmup_epochs`` epochs on uniform paths, each call trains
 ``train_steps`` mini-batches on the cell's path (0: single-path one-shot; a few with
-``algorithm: tunas``: TuNAS's alternating steps). The same space and the same model code
+``algorithm: tunas``: TuNAS's alternating steps). Warm-up paths skip cells whose output is
+zero (``skip_zero_cells``): they have no weights of their own to train. The same space and the same model code
 (:func:`~symsearch.evaluators.weight_sharing.cell_model.cell_network`) serve both.
 
 Metrics in both modes: ``val_accuracy`` (the objective) and ``epochs``: the training epochs
@@ -28,21 +29,27 @@ STANDALONE = ("table", "train")
 _SUPERNETS: dict = {}
 
 
-def _supernet_evaluator(n_nodes: int, ops: tuple, settings: tuple):
+def has_output(cell: Cell) -> bool:
+    """Whether some input -> output path of ``cell`` carries a non-zero op."""
+    return not cell.is_zero()
+
+
+def _supernet_evaluator(n_nodes: int, ops: tuple, settings: tuple, skip_zero_cells: bool):
     """One supernet per process and settings, shared by every trial of a search."""
-    key = (n_nodes, ops, settings)
+    key = (n_nodes, ops, settings, skip_zero_cells)
     if key not in _SUPERNETS:
         from symsearch.evaluators.weight_sharing.cell_model import cell_network
         from symsearch.evaluators.weight_sharing.one_shot import SupernetEvaluator
         _SUPERNETS[key] = SupernetEvaluator(cell_space(n_nodes, ops), cell_network,
+                                            accept=has_output if skip_zero_cells else None,
                                             **dict(settings))
     return _SUPERNETS[key]
 
 
 def evaluate(candidate: Cell, weight_sharing: bool = False, standalone: str = "table",
              epochs: Optional[int] = None, ops: Sequence[str] = TABLE_OPS,
-             warmup_epochs: int = 30, train_steps: int = 0, lr: float = 0.05,
-             seed: int = 0, device: str = "auto") -> dict:
+             warmup_epochs: int = 80, train_steps: int = 0, lr: float = 0.1,
+             skip_zero_cells: bool = True, seed: int = 0, device: str = "auto") -> dict:
     """Scores a cell standalone or with inherited weights; see the module docstring."""
     if not isinstance(weight_sharing, bool):
         raise ValueError(f"evaluate: 'weight_sharing' must be true or false, got "
@@ -57,10 +64,10 @@ def evaluate(candidate: Cell, weight_sharing: bool = False, standalone: str = "t
     if weight_sharing:
         settings = (("warmup_epochs", warmup_epochs), ("train_steps", train_steps), ("lr", lr),
                     ("seed", seed), ("device", device))
-        evaluator = _supernet_evaluator(candidate.n_nodes, ops, settings)
+        evaluator = _supernet_evaluator(candidate.n_nodes, ops, settings, skip_zero_cells)
         before = evaluator.trainer.epochs_done
         metrics = evaluator(candidate)
-        return {"val_accuracy": metrics["val_accuracy"],
+        return {"val_accuracy": metrics["val_accuracy"], "val_loss": metrics["val_loss"],
                 "epochs": metrics["supernet_epochs"] - before,
                 "supernet_epochs": metrics["supernet_epochs"]}
     if standalone == "table":

@@ -18,7 +18,7 @@ running statistics.
 >>> evaluator = SupernetEvaluator(cell_space(), cell_network, data=data, warmup_epochs=1)
 >>> metrics = evaluator((3, 3, 0, 2, 0, 1))
 >>> sorted(metrics), metrics["supernet_epochs"]
-(['supernet_epochs', 'supernet_steps', 'val_accuracy'], 1.0)
+(['supernet_epochs', 'supernet_steps', 'val_accuracy', 'val_loss'], 1.0)
 """
 from __future__ import annotations
 
@@ -32,8 +32,14 @@ import torch
 from torch import nn
 from torch.nn import functional
 
+import symsearch as ss
+
 from symsearch.evaluators.weight_sharing.space_supernet import Supernet, supernet
 from symsearch.runners.device import current_device
+
+
+#: How warm-up paths are drawn: uniformly one per mini-batch (SPOS), or FairNAS's fair sets.
+SAMPLING = ("uniform", "fair")
 
 
 def _check_positive(owner: str, name: str, value: Any, allow_zero: bool = False,
@@ -83,14 +89,28 @@ def batch_statistics(net: nn.Module) -> Iterator[None]:
         net.train(was_training)
 
 
-def path_accuracy(net: Supernet, x: torch.Tensor, y: torch.Tensor,
-                  paths: Sequence[Any]) -> list:
-    """Inherited-weight accuracy of each path on ``(x, y)`` (one forward pass per path)."""
-    scores = []
+def path_metrics(net: Supernet, x: torch.Tensor, y: torch.Tensor,
+                 paths: Sequence[Any]) -> list:
+    """``(accuracy, cross-entropy)`` of each path on ``(x, y)`` with inherited weights (one
+    forward pass per path)."""
+    out = []
     with batch_statistics(net):
         for path in paths:
-            scores.append(float((net(x, path).argmax(1) == y).float().mean()))
-    return scores
+            logits = net(x, path)
+            out.append((float((logits.argmax(1) == y).float().mean()),
+                        float(functional.cross_entropy(logits, y))))
+    return out
+
+
+def path_accuracy(net: Supernet, x: torch.Tensor, y: torch.Tensor,
+                  paths: Sequence[Any]) -> list:
+    """Inherited-weight accuracy of each path on ``(x, y)``."""
+    return [accuracy for accuracy, _ in path_metrics(net, x, y, paths)]
+
+
+def path_loss(net: Supernet, x: torch.Tensor, y: torch.Tensor, paths: Sequence[Any]) -> list:
+    """Inherited-weight cross-entropy of each path on ``(x, y)``."""
+    return [loss for _, loss in path_metrics(net, x, y, paths)]
 
 
 class PathTrainer:
@@ -123,28 +143,95 @@ class PathTrainer:
         return self.steps / self.steps_per_epoch
 
     def step(self, path: Any) -> float:
+        """One mini-batch on ``path``; returns its loss."""
+        return self.step_many([path])
+
+    def step_many(self, paths: Sequence[Any]) -> float:
+        """One optimizer step on one mini-batch, the gradients of ``paths`` summed (fair
+        sampling); counted as ``len(paths)`` path steps. Returns the mean loss."""
         if not self.order:
             self.order = list(torch.randperm(len(self.y), generator=self.generator)
                               .split(self.batch_size))
         index = self.order.pop(0).to(self.x.device)
         self.net.train()
         self.optimizer.zero_grad(set_to_none=True)
-        loss = functional.cross_entropy(self.net(self.x[index], path), self.y[index])
-        loss.backward()
+        total = 0.0
+        for path in paths:
+            loss = functional.cross_entropy(self.net(self.x[index], path), self.y[index])
+            loss.backward()
+            total += float(loss.detach())
         self.optimizer.step()
-        self.steps += 1
-        return float(loss.detach())
+        self.steps += len(paths)
+        return total / len(paths)
+
+
+def sample_path(net: Supernet, rng: random.Random, accept: Optional[Callable] = None,
+                tries: int = 1000) -> tuple:
+    """A uniform path; with ``accept`` (candidate -> bool), uniform over accepted ones."""
+    for _ in range(tries):
+        path = net.sample(rng)
+        if accept is None or accept(ss.materialize(net.space, path)):
+            return path
+    raise ValueError(f"no path among {tries} samples was accepted by {accept!r}")
 
 
 def train_uniform(net: Supernet, trainer: PathTrainer, epochs: int, lr: float,
-                  seed: int = 0) -> dict:
-    """SPOS: ``epochs`` epochs of uniformly sampled paths, cosine learning rate from ``lr``."""
+                  seed: int = 0, accept: Optional[Callable] = None) -> dict:
+    """SPOS: ``epochs`` epochs of uniformly sampled paths, cosine learning rate from ``lr``.
+
+    ``accept`` (candidate -> bool) leaves paths out of training: for a cell space,
+    ``lambda cell: not cell.is_zero()`` skips cells whose output is zero, which have no
+    weights of their own and only pull the shared classifier toward constant outputs."""
     rng = random.Random(seed)
     total = epochs * trainer.steps_per_epoch
     start = time.perf_counter()
     for k in range(total):
         trainer.set_lr(0.5 * lr * (1 + math.cos(math.pi * k / total)))
-        trainer.step(net.sample(rng))
+        trainer.step(sample_path(net, rng, accept))
+    return {"epochs": epochs, "seconds": time.perf_counter() - start}
+
+
+def fair_paths(net: Supernet, rng: random.Random) -> list:
+    """FairNAS's strict fairness: ``n`` paths (``n`` the most values a decision has) in which
+    every value of every decision appears equally often (a random permutation per decision,
+    cycled for decisions with fewer values); conditional decisions follow their parents."""
+    from symsearch.geno.spec import CHOICE, INT
+    count = max([int(d.num_values) for d in net.shared] or [1])
+    orders = {}
+    for d in net.spec.decisions:
+        if d.kind in (CHOICE, INT) and d.num_values <= count:
+            values = list(range(int(d.num_values)))
+            rng.shuffle(values)
+            orders[d.index] = [values[k % len(values)] for k in range(count)]
+    paths = []
+    for k in range(count):
+        values = list(net.sample(rng))
+        for index, order in orders.items():
+            if values[index] is None:
+                continue
+            d = net.spec.decisions[index]
+            values[index] = order[k] if d.kind == CHOICE else int(d.lo) + order[k] * d.step
+        try:
+            net.spec.validate(values)
+        except ValueError:               # a parent changed: the child's branch is not active
+            values = list(net.sample(rng))
+        paths.append(tuple(values))
+    return paths
+
+
+def train_fair(net: Supernet, trainer: PathTrainer, epochs: int, lr: float,
+               seed: int = 0) -> dict:
+    """FairNAS (Chu et al., 2021): each mini-batch trains :func:`fair_paths` with summed
+    gradients, one optimizer step; ``epochs`` counts path-epochs (compute), as for
+    :func:`train_uniform`. Cosine learning rate from ``lr``."""
+    rng = random.Random(seed)
+    start = time.perf_counter()
+    target = epochs * trainer.steps_per_epoch
+    begin = trainer.steps
+    while trainer.steps - begin < target:
+        done = (trainer.steps - begin) / target
+        trainer.set_lr(0.5 * lr * (1 + math.cos(math.pi * done)))
+        trainer.step_many(fair_paths(net, rng))
     return {"epochs": epochs, "seconds": time.perf_counter() - start}
 
 
@@ -191,10 +278,15 @@ class SupernetEvaluator:
     def __init__(self, space: Any, build_fn: Optional[Callable] = None, *,
                  data: Optional[dict] = None, warmup_epochs: int = 8, train_steps: int = 0,
                  lr: float = 0.05, batch_size: int = 32, eval_split: str = "val",
-                 seed: int = 0, device: str = "auto", num_threads: Optional[int] = 1):
+                 seed: int = 0, device: str = "auto", num_threads: Optional[int] = 1,
+                 sampling: str = "uniform", accept: Optional[Callable] = None):
         _check_positive("SupernetEvaluator", "warmup_epochs", warmup_epochs, allow_zero=True)
         _check_positive("SupernetEvaluator", "train_steps", train_steps, allow_zero=True)
         _check_positive("SupernetEvaluator", "lr", lr, kind=float)
+        if sampling not in SAMPLING:
+            raise ValueError(f"SupernetEvaluator: 'sampling' must be one of {SAMPLING}, got "
+                             f"{sampling!r}")
+        self.sampling, self.accept = sampling, accept
         self.device = current_device(device)
         self.data = default_data(self.device) if data is None else {
             k: (x.to(self.device), y.to(self.device)) for k, (x, y) in data.items()}
@@ -221,17 +313,25 @@ class SupernetEvaluator:
         if not self.warmed_up:
             self.warmed_up = True
             if self.warmup_epochs:
-                stats = train_uniform(self.net, self.trainer, self.warmup_epochs, self.lr,
-                                      self.seed)
+                if self.sampling == "uniform":
+                    stats = train_uniform(self.net, self.trainer, self.warmup_epochs, self.lr,
+                                          self.seed, self.accept)
+                else:
+                    stats = train_fair(self.net, self.trainer, self.warmup_epochs, self.lr,
+                                       self.seed)
                 self.warmup_seconds = stats["seconds"]
             self.trainer.set_lr(self.lr * 0.1 if self.warmup_epochs else self.lr)
 
-    def scores(self, candidates: Sequence[Any]) -> list:
-        """Inherited-weight accuracies of several candidates (no training steps)."""
+    def scores(self, candidates: Sequence[Any], metric: str = "accuracy") -> list:
+        """Inherited-weight accuracies (or, ``metric="loss"``, cross-entropies) of several
+        candidates, without training steps."""
         self.warm_up()
+        score = path_accuracy if metric == "accuracy" else path_loss
+        if metric not in ("accuracy", "loss"):
+            raise ValueError(f"scores: metric must be 'accuracy' or 'loss', got {metric!r}")
         with torch_threads(self.num_threads):
-            return path_accuracy(self.net, *self.data[self.eval_split],
-                                 [self.net.dna(c) for c in candidates])
+            return score(self.net, *self.data[self.eval_split],
+                         [self.net.dna(c) for c in candidates])
 
     def __call__(self, candidate: Any) -> dict:
         self.warm_up()
@@ -239,6 +339,6 @@ class SupernetEvaluator:
         with torch_threads(self.num_threads):
             for _ in range(self.train_steps):
                 self.trainer.step(dna)
-            accuracy = path_accuracy(self.net, *self.data[self.eval_split], [dna])[0]
-        return {"val_accuracy": accuracy, "supernet_epochs": self.trainer.epochs_done,
-                "supernet_steps": self.trainer.steps}
+            (accuracy, loss), = path_metrics(self.net, *self.data[self.eval_split], [dna])
+        return {"val_accuracy": accuracy, "val_loss": loss,
+                "supernet_epochs": self.trainer.epochs_done, "supernet_steps": self.trainer.steps}
