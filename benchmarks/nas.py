@@ -1,7 +1,7 @@
 """Architecture search on NAS-Bench-201 beside the paper's published figures.
 
     pip install "symsearch[nas]" "symsearch[optuna]" matplotlib
-    python benchmarks/nas.py                 # 50 seeds, about 3 minutes on 2 cores
+    python benchmarks/nas.py                 # 50 seeds, about 2 minutes on 2 cores
     python benchmarks/nas.py --seeds 3       # a smoke run, figures meaningless
 
 Sections, in one process:
