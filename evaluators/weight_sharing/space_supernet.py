@@ -265,7 +265,8 @@ class Supernet(nn.Module):
     def __init__(self, space: Any, model: nn.Module, spec: DNASpec, shared: dict,
                  build_fn: Optional[Callable] = None):
         super().__init__()
-        self.space = space
+        # Not a submodule, even when the space is a (symbolized, unbuilt) nn.Module class.
+        self.__dict__["space"] = space
         self.build_fn = build_fn
         self.model = model
         self.spec = spec
@@ -317,51 +318,74 @@ class Supernet(nn.Module):
         return tuple(ss.random_dna(self.spec, rng))
 
     def probe_paths(self) -> list:
-        """Paths that together take every value of every decision (value ``j % n`` on the
-        ``j``-th path, following the space's conditions)."""
-        count = max([len(decision_values(d)) for d in self.shared] or [1])
-        paths = []
-        for j in range(count):
-            values = [None] * len(self.spec.decisions)
-            _fill(self.spec.units, values, j)
-            paths.append(tuple(values))
-        return paths
+        """``(decision, paths)`` pairs: a base path (every decision at its first value), and
+        for each decision the model reads that is active in it, one path per value of that
+        decision with the rest of the base path unchanged (a changed choice opens its own
+        branch at first values)."""
+        base = [None] * len(self.spec.decisions)
+        _fill(self.spec.units, base, 0)
+        probes = []
+        for d in self.shared:
+            if base[d.index] is None:
+                continue
+            paths = []
+            for k in range(len(decision_values(d))):
+                values = list(base)
+                if d.kind == CHOICE:
+                    for branch in d.children:
+                        _clear(branch, values)
+                    values[d.index] = k
+                    if d.children and d.children[k]:
+                        _fill(d.children[k], values, 0)
+                else:
+                    values[d.index] = int(d.lo) + k * d.step
+                paths.append(tuple(values))
+            probes.append((d, paths))
+        return probes
 
     def check(self, example_input: Any) -> None:
-        """Runs every choice of every decision once on ``example_input`` and raises
-        :class:`WeightSharingError` naming the decision whose choices give outputs of
-        different shapes (what follows them could not share weights)."""
-        choices = [m for m in self.model.modules() if isinstance(m, ChoiceModule)]
-        for m in choices:
-            m.output_shapes = {}
+        """Runs every value of every decision once on ``example_input`` (the others held) and
+        raises :class:`WeightSharingError` naming the decision whose values give outputs of
+        different shapes at its own choice point (what follows could not share weights), or
+        whose path fails to run."""
+        choices = {m.decision.index: m for m in self.model.modules()
+                   if isinstance(m, ChoiceModule)}
+        was_training = self.training
+        self.eval()
         try:
-            was_training = self.training
-            self.eval()
             with torch.no_grad():
-                for values in self.probe_paths():
-                    try:
-                        self(example_input, values)
-                    except WeightSharingError:
-                        raise
-                    except Exception as e:
-                        named = {d.name or d.path: ss_value(d, values) for d in self.shared
-                                 if values[d.index] is not None}
-                        raise WeightSharingError(
-                            f"the supernet fails on the path {named}: {type(e).__name__}: "
-                            f"{e}") from e
-            self.train(was_training)
-            for m in choices:
-                shapes = {s for s in m.output_shapes.values() if s is not None}
-                if len(shapes) > 1:
-                    values = decision_values(m.decision)
-                    seen = {values[i]: s for i, s in sorted(m.output_shapes.items())}
-                    raise WeightSharingError(
-                        f"{where(m.decision)}: its choices give outputs of different shapes "
-                        f"({seen}), so the layers after it cannot share weights across them; "
-                        f"make every choice keep the shape (or use a sliced layer for widths)")
+                for d, paths in self.probe_paths():
+                    module = choices.get(d.index)
+                    if module is not None:
+                        module.output_shapes = {}
+                    for values in paths:
+                        self._probe(example_input, values)
+                    if module is not None:
+                        seen = module.output_shapes
+                        module.output_shapes = None
+                        shapes = {s for s in seen.values() if s is not None}
+                        if len(shapes) > 1:
+                            names = decision_values(d)
+                            raise WeightSharingError(
+                                f"{where(d)}: its choices give outputs of different shapes "
+                                f"({ {names[i]: s for i, s in sorted(seen.items())} }), so the "
+                                f"layers after it cannot share weights across them; make every "
+                                f"choice keep the shape (or use a sliced layer for widths)")
         finally:
-            for m in choices:
+            for m in choices.values():
                 m.output_shapes = None
+            self.train(was_training)
+
+    def _probe(self, example_input: Any, values: tuple) -> None:
+        try:
+            self(example_input, values)
+        except WeightSharingError:
+            raise
+        except Exception as e:
+            named = {d.name or d.path: ss_value(d, values) for d in self.shared
+                     if values[d.index] is not None}
+            raise WeightSharingError(f"the supernet fails on the path {named}: "
+                                     f"{type(e).__name__}: {e}") from e
 
 
 def _inherit(shared: nn.Module, own: nn.Module, where_: str) -> None:
@@ -394,6 +418,14 @@ def _inherit(shared: nn.Module, own: nn.Module, where_: str) -> None:
 def ss_value(decision: Decision, values: Sequence) -> Any:
     raw = values[decision.index]
     return decision.hyper.candidates[raw] if decision.kind == CHOICE else raw
+
+
+def _clear(units: list, values: list) -> None:
+    for u in units:
+        for d in (u.slots if isinstance(u, ChoiceGroup) else [u]):
+            values[d.index] = None
+            for branch in d.children:
+                _clear(branch, values)
 
 
 def _fill(units: list, values: list, j: int) -> None:

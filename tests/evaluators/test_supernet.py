@@ -15,6 +15,14 @@ OPS = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3")
 X = torch.randn(6, 1, 8, 8)
 
 
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Networks this small run many times faster on one thread on a busy CI machine."""
+    from symsearch.evaluators.weight_sharing.one_shot import torch_threads
+    with torch_threads(1):
+        yield
+
+
 def test_cell_supernet_holds_each_op_of_each_edge_once():
     net = supernet(cell_space(ops=OPS), cell_network, example_input=X[:2], device="cpu")
     choices = [m for m in net.modules() if isinstance(m, ChoiceModule)]
@@ -139,3 +147,19 @@ def test_hyper_values_outside_supernet_and_bad_dna_are_errors():
         net(X, (9, 0, 0, 0, 0, 0))
     with pytest.raises(WeightSharingError, match="outside a path"):
         net.model(X)
+
+
+def test_macro_space_supernet_paths_are_nas_a_convnets_with_inherited_weights():
+    from symsearch.evaluators.weight_sharing.macro_model import macro_network
+    from symsearch.spaces.nas_macro import macro_space, num_parameters
+    space = macro_space(num_classes=10, in_channels=1, num_stages=2, widths=(8, 16, 24))
+    torch.manual_seed(0)
+    net = supernet(space, macro_network, example_input=X[:2], device="cpu")
+    net.eval()
+    for seed in range(4):
+        dna = ss.random_dna(net.spec, seed)
+        standalone = net.extract(dna).eval()
+        # the same architecture as NAS-A's ConvNet candidate, parameter for parameter
+        assert num_parameters(standalone) == num_parameters(ss.materialize(space, dna))
+        with torch.no_grad():
+            assert torch.allclose(net(X, dna), standalone(X), atol=1e-5)
