@@ -1,9 +1,11 @@
 """Selection: which population members become parents (or survive).
 
 All selections read :attr:`Individual.fitness` (larger is better in every entry). With one
-objective members are ordered by it; with several, by NSGA-II's crowded comparison: a
-lower non-dominated front first, then a larger crowding distance within the front
-(see ``pareto.py``; the ranking is computed once per population).
+objective members are ordered by it; with several, survival ranks by NSGA-II's crowded
+comparison (a lower non-dominated front first, then a larger crowding distance within the
+front; see ``pareto.py``, computed once per population), as do tournaments of more than
+two; a binary tournament compares its two members as Deb's NSGA-II code and pymoo do: one
+that dominates the other wins, else the larger crowding distance, else a coin.
 
 - :class:`Tournament` (``size``, ``count``): ``count`` times, the best of ``size`` members
   drawn without replacement (binary tournaments, ``size=2``, are NSGA-II's mating
@@ -24,7 +26,7 @@ lower non-dominated front first, then a larger crowding distance within the fron
 from __future__ import annotations
 
 from symsearch.algorithms.operators.base import Context, Operator, OperatorError, check_positive
-from symsearch.algorithms.operators.pareto import survival_order
+from symsearch.algorithms.operators.pareto import dominates, survival_order
 
 
 class Selection(Operator):
@@ -55,10 +57,18 @@ class Tournament(Selection):
             for _ in range(self.count):
                 sample = rng.sample(range(n), size)
                 best = sample[0]
-                for i in sample[1:]:
-                    if front[i] < front[best] or \
-                            (front[i] == front[best] and crowding[i] > crowding[best]):
+                if size == 2:                 # Deb's binary tournament
+                    i = sample[1]
+                    a, b = inputs[i].fitness, inputs[best].fitness
+                    if dominates(a, b) or (not dominates(b, a) and (
+                            crowding[i] > crowding[best] or
+                            (crowding[i] == crowding[best] and rng.random() < 0.5))):
                         best = i
+                else:                         # the crowded comparison
+                    for i in sample[1:]:
+                        if front[i] < front[best] or \
+                                (front[i] == front[best] and crowding[i] > crowding[best]):
+                            best = i
                 out.append(inputs[best])
             return out
         for _ in range(self.count):
