@@ -81,7 +81,7 @@ def create_app(stores: Any) -> Any:
                     data = function(entry.live(), request)
                 if then is not None:
                     data = then(data, request)
-                return json_response(data, clean=function.__name__ == "history")
+                return json_response(data, clean=(then or function).__name__ == "history")
             except KeyError as e:
                 return error(404, str(e.args[0]) if e.args else "not found")
             except (ValueError, TypeError) as e:
@@ -138,24 +138,26 @@ def create_app(stores: Any) -> Any:
             raise ValueError(f"{request.path_params['trial']!r} is not a trial id") from None
         return views.trial_detail(live, trial_id)
 
+    def the_store(live: Any, request: Request) -> Any:
+        return live
+
     def decisions(live: Any, request: Request) -> dict:
+        # Outside the entry's lock: the first call reads every scored trial's DNA (seconds
+        # on a big store); LiveStore.decisions has its own lock.
         return views.decisions(live)
 
     importance_cache: dict = {}
 
-    def importance_inputs(live: Any, request: Request) -> tuple:
+    def importance_key(live: Any, request: Request) -> tuple:
         objective = int_param(request, "objective", 0)
         method = request.query_params.get("method") or "fanova"
-        key = (str(live.path), live.version, objective, method)
-        if key in importance_cache:
-            return key, None
-        return key, views.importance_inputs(live, objective)
+        return (str(live.path), live.version, objective, method), live
 
     def importance(prepared: tuple, request: Request) -> dict:
-        key, inputs = prepared
-        if inputs is None:
+        key, live = prepared
+        if key in importance_cache:
             return importance_cache[key]
-        result = views.importance(inputs, method=key[3])
+        result = views.importance(views.importance_inputs(live, key[2]), method=key[3])
         importance_cache.clear()          # only the latest result is kept
         importance_cache[key] = result
         return result
@@ -173,8 +175,8 @@ def create_app(stores: Any) -> Any:
         Route(f"{base}/history", store_view(history)),
         Route(f"{base}/trials", store_view(trials)),
         Route(f"{base}/trials/{{trial}}", store_view(trial)),
-        Route(f"{base}/decisions", store_view(decisions)),
-        Route(f"{base}/importance", store_view(importance_inputs, importance)),
+        Route(f"{base}/decisions", store_view(the_store, decisions)),
+        Route(f"{base}/importance", store_view(importance_key, importance)),
         Route(f"{base}/intermediate", store_view(intermediate)),
         Route(f"{base}/diff", store_view(diff)),
     ]

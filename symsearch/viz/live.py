@@ -185,7 +185,8 @@ class LiveStore:
             if not new_ids:
                 return self._decisions or DecisionTable(decision_columns(self._spec, []))
             if len(new_ids) > 200:
-                records = [r for r in self.store.trials(SCORED) if r.id in set(new_ids)]
+                wanted = set(new_ids)
+                records = [r for r in self.store.trials(SCORED) if r.id in wanted]
             else:
                 records = [self.store.trial(i) for i in new_ids]
             if self._decisions is None:
