@@ -167,7 +167,7 @@ def search_section(table, seeds: int) -> tuple:
 
 # ---- 3. zero-cost proxies -----------------------------------------------------------------------
 
-def proxy_section(table, gp_trials: int = 3000) -> list:
+def proxy_section(table, gp_trials: int = 2000) -> list:
     from symsearch.algorithms import GeneticProgramming
     from symsearch.evaluators import proxy_fitness
     from symsearch.spaces import zero_cost_proxies as zcp
@@ -208,7 +208,7 @@ def proxy_section(table, gp_trials: int = 3000) -> list:
                   f"({best_name}) {best_tau:.3f}")]
 
 
-def run_sections(seeds: int = 20, gp_trials: int = 3000, table_path: Optional[str] = None
+def run_sections(seeds: int = 20, gp_trials: int = 2000, table_path: Optional[str] = None
                  ) -> list:
     """Prints every section; returns the target lines (each starting OK or MISSED)."""
     from symsearch.evaluators.nas_bench import NASTable
@@ -227,7 +227,7 @@ def run_sections(seeds: int = 20, gp_trials: int = 3000, table_path: Optional[st
 def main(argv: Optional[list] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", type=int, default=20)
-    parser.add_argument("--gp-trials", type=int, default=3000)
+    parser.add_argument("--gp-trials", type=int, default=2000)
     parser.add_argument("--table", default=None, help="a table .npz (default: the shipped one)")
     args = parser.parse_args(argv)
     lines = run_sections(args.seeds, args.gp_trials, args.table)

@@ -22,8 +22,8 @@ width, BatchNorm + ReLU, global average pooling and a linear classifier: the NAS
 skeleton without its reduction stages, which 8 x 8 digits do not need.
 
 >>> net = CellNetwork(["nor_conv_3x3", "skip_connect", "none", "none", "none", "nor_conv_1x1"])
->>> net.live_edges
-((0, 1, 'nor_conv_3x3'), (0, 2, 'skip_connect'), (2, 3, 'nor_conv_1x1'))
+>>> net.live_edges                  # node 1 leads nowhere: its conv is not built
+((0, 2, 'skip_connect'), (2, 3, 'nor_conv_1x1'))
 """
 from __future__ import annotations
 
