@@ -9,7 +9,7 @@
     GET /api/stores/{store}/trials?status=&sort=&desc=&offset=&limit=
     GET /api/stores/{store}/trials/{id}      one trial in full
     GET /api/stores/{store}/decisions        decision values per scored trial
-    GET /api/stores/{store}/importance?objective=&method=fanova|ped-anova
+    GET /api/stores/{store}/importance?objective=&method=ped-anova|fanova
     GET /api/stores/{store}/intermediate?objective=
     GET /api/stores/{store}/diff?a=&b=
 
@@ -150,7 +150,7 @@ def create_app(stores: Any) -> Any:
 
     def importance_key(live: Any, request: Request) -> tuple:
         objective = int_param(request, "objective", 0)
-        method = request.query_params.get("method") or "fanova"
+        method = request.query_params.get("method") or "ped-anova"
         return (str(live.path), live.version, objective, method), live
 
     def importance(prepared: tuple, request: Request) -> dict:
