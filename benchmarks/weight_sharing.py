@@ -151,9 +151,10 @@ def tunas_joint(table, space, epochs, lr, seed):
                   seed=seed)
     best = ss.materialize(space, controller.most_likely())
     if not in_table(table, best):        # a partial table: the policy's likeliest cell it holds
-        draws = [ss.materialize(space, controller.propose()) for _ in range(500)]
-        held = [c for c in draws if in_table(table, c)]
-        best = max(held, key=lambda c: sum(ss.eq(c, d) for d in held))
+        def log_p(cell):
+            dna = ss.encode(space, cell)
+            return sum(math.log(controller.probabilities(i)[v]) for i, v in enumerate(dna))
+        best = max(table.cells(), key=log_p)
     return truth_of(table, best), trainer.epochs_done
 
 
@@ -194,7 +195,8 @@ def main(argv=None) -> int:
     parser.add_argument("--supernet-seeds", type=int, default=2)
     parser.add_argument("--search-seeds", type=int, default=20)
     parser.add_argument("--trials", type=int, default=100, help="standalone evaluations")
-    parser.add_argument("--lr", type=float, default=0.1)
+    parser.add_argument("--lr", type=float, default=0.05,
+                        help="supernet SGD learning rate (the table's own, standalone)")
     parser.add_argument("--table", default=None, help="NAS table path (default: shipped)")
     args = parser.parse_args(argv)
     if args.quick:
@@ -220,7 +222,7 @@ def main(argv=None) -> int:
     rank_rows, supernets = ranking(table, space, archs, range(args.supernet_seeds), args.epochs,
                                    args.lr)
     for name, tau, seconds in rank_rows:
-        print(f"{name:40s} {tau:7.3f} {seconds:8.1f}")
+        print(f"{name:40s} {tau:7.3f} {seconds:8.1f}", flush=True)
     supernet_taus = [tau for name, tau, _ in rank_rows if name.startswith("one-shot supernet, val")]
     loss_taus = [tau for name, tau, _ in rank_rows if name.startswith("one-shot supernet, -val")]
     params_tau = [tau for name, tau, _ in rank_rows if name.startswith("parameter")][0]

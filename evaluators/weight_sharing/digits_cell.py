@@ -48,7 +48,7 @@ def _supernet_evaluator(n_nodes: int, ops: tuple, settings: tuple, skip_zero_cel
 
 def evaluate(candidate: Cell, weight_sharing: bool = False, standalone: str = "table",
              epochs: Optional[int] = None, ops: Sequence[str] = TABLE_OPS,
-             warmup_epochs: int = 80, train_steps: int = 0, lr: float = 0.1,
+             warmup_epochs: int = 80, train_steps: int = 0, lr: float = 0.05,
              skip_zero_cells: bool = True, seed: int = 0, device: str = "auto") -> dict:
     """Scores a cell standalone or with inherited weights; see the module docstring."""
     if not isinstance(weight_sharing, bool):
