@@ -145,6 +145,10 @@ class AskTell:
     def should_stop(self, key: Hashable) -> bool:
         return key in self._open and self.driver.should_stop(self._open[key][0])
 
+    def is_out(self, key: Hashable) -> bool:
+        """Whether a suggestion asked under ``key`` awaits its result."""
+        return key in self._open or key in self._orphans
+
     def trial_id(self, key: Hashable) -> Optional[int]:
         entry = self._open.get(key)
         return entry[0] if entry else None

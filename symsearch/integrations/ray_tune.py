@@ -34,12 +34,14 @@ The searcher saves and restores through Tune's ``save``/``restore`` (and so
 """
 from __future__ import annotations
 
+import logging
 import pickle
 from typing import Any, Dict, Optional
 
 from symsearch.integrations._ask_tell import AskTell
 from symsearch.integrations._require import require
 
+logger = logging.getLogger(__name__)
 DNA_KEY = "symsearch_dna"
 CONFIG_FORMATS = ("params", "candidate")
 
@@ -125,6 +127,12 @@ class SymsearchSearcher(Searcher):
     def on_trial_complete(self, trial_id: str, result: Optional[Dict] = None,
                           error: bool = False) -> None:
         search = self._require_search()
+        if not search.is_out(trial_id):
+            # Tune may report a trial this searcher never suggested (one restored from an
+            # experiment older than the searcher's checkpoint): nothing to feed back.
+            logger.warning("SymsearchSearcher: trial %s completed but was not suggested by "
+                           "this searcher; its result is not fed back", trial_id)
+            return
         if error or result is None:
             search.tell(trial_id, error="the Ray Tune trial raised an error" if error else
                         "the Ray Tune trial ended without a result")

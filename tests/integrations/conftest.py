@@ -1,18 +1,26 @@
 """Shared set-up of the integration tests."""
+import contextlib
 import sys
 
 import pytest
 
 
 @pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    """The models here are tiny: one intra-op thread is faster than two fighting for cores
-    (4x on a loaded 2-core machine), and the setting is put back afterwards."""
+def one_thread_per_process():
+    """The models and data here are tiny: one BLAS/OpenMP and one torch intra-op thread are
+    faster than several fighting for two cores (4x on a loaded 2-core machine). The settings
+    are put back afterwards."""
+    limits = contextlib.nullcontext()
+    try:
+        from threadpoolctl import threadpool_limits
+        limits = threadpool_limits(limits=1)
+    except ImportError:
+        pass
     torch = sys.modules.get("torch")
-    if torch is None:
+    before = torch.get_num_threads() if torch is not None else None
+    if torch is not None:
+        torch.set_num_threads(1)
+    with limits:
         yield
-        return
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+    if torch is not None:
+        torch.set_num_threads(before)

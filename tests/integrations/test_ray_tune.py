@@ -88,5 +88,7 @@ def test_errors_name_the_problem():
     searcher.suggest("a")
     searcher.on_trial_complete("a", {"accuracy": 1.0})
     assert "no 'loss' metric" in searcher.search.result().trials[0].error
+    searcher.on_trial_complete("never-suggested", {"loss": 1.0})      # ignored, logged
+    assert len(searcher.search.result().trials) == 1
     with pytest.raises(KeyError, match="symsearch_dna"):
         candidate_from_config(SPACE, {"x": 1.0})

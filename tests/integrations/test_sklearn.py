@@ -31,9 +31,9 @@ def svc_search(**kwargs):
 
 def test_fit_searches_with_the_algorithm_and_refits_the_best(digits):
     X, y = digits
-    search = svc_search(algorithm="tpe", n_iter=6, n_jobs=2).fit(X, y)
+    search = svc_search(algorithm="tpe", n_iter=4, n_jobs=2).fit(X, y)
     results = search.cv_results_
-    assert len(results["params"]) == 6
+    assert len(results["params"]) == 4
     assert search.best_score_ == pytest.approx(np.max(results["mean_test_score"]))
     assert set(search.best_params_) == {"model__C", "model__gamma", "model__kernel"}
     assert 1e-1 <= search.best_params_["model__C"] <= 1e2
@@ -43,7 +43,7 @@ def test_fit_searches_with_the_algorithm_and_refits_the_best(digits):
         search.best_params_["model__C"]
     assert ss.eq(search.best_candidate_, ss.Dict(search.best_params_))
     # The same seed gives the same search.
-    again = svc_search(algorithm="tpe", n_iter=6, n_jobs=1).fit(X, y)
+    again = svc_search(algorithm="tpe", n_iter=4, n_jobs=1).fit(X, y)
     assert again.cv_results_["params"] == results["params"]
 
 
