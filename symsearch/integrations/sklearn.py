@@ -20,14 +20,20 @@ over a symbolic space::
     search.fit(X, y).best_params_
 
 ``param_space`` maps ``set_params`` names to values or hyper-values. A value may be an
-estimator, so one ``oneof`` can pick whole pipeline steps (CASH), each with its own
-hyper-parameters: ``{"model": ss.oneof([SVC(C=ss.floatv(...)), ...])}`` does not work with
-plain scikit-learn objects (they cannot hold hyper-values), so the candidates are symbolic
+estimator, so a ``oneof`` can pick whole pipeline steps, each with its own hyper-parameters
+(CASH). Plain scikit-learn objects cannot hold hyper-values, so such choices are written
+with symbolic estimators: classes made symbolic with ``ss.symbolize`` (``ss.symbolize(SVC)(
+C=ss.floatv(0.1, 100, scale="log"))``, turned into the plain ``SVC`` for fitting) or symbolic
 descriptions whose ``build()`` returns the estimator (``symsearch.spaces.sklearn_digits``'s
-``SVM``, ``RandomForest``... are such), or classes made symbolic with ``ss.symbolize(SVC)``,
-which are turned into the plain estimator. ``best_params_`` holds the built estimators;
-``best_candidate_`` the symbolic candidate (``ss.to_yaml`` it to keep it) and
-``cv_results_["symsearch_params"]`` every candidate's key-path parameters.
+``SVM``, ``RandomForest``...)::
+
+    {"scale": ss.oneof([StandardScaler(), MinMaxScaler()]),
+     "model": ss.oneof([ss.symbolize(SVC)(C=ss.floatv(0.1, 100, scale="log")),
+                        sklearn_digits.RandomForest(n_estimators=ss.intv(10, 100))])}
+
+``best_params_`` holds the built estimators; ``best_candidate_`` the symbolic candidate
+(``ss.to_yaml`` it to keep it) and ``cv_results_["symsearch_params"]`` every candidate's
+key-path parameters.
 
 The algorithm is asked for ``batch_size`` candidates at a time (default: one per ``n_jobs``
 worker), which are cross-validated in parallel, and the mean test score of each is fed back.
