@@ -2,7 +2,6 @@
 import pytest
 
 from symsearch import viz
-from symsearch.cli.main import main
 from tests.dashboard.conftest import run_search
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -21,22 +20,6 @@ def test_every_kind_writes_an_image(two_objective_store, tmp_path, kind):
                            method="ped-anova")
     data = open(output, "rb").read()
     assert data[:8] == PNG and len(data) > 5000
-
-
-def test_cli_plot_kinds_and_errors(two_objective_store, tmp_path, capsys):
-    out = tmp_path / "slice.png"
-    assert main(["plot", str(two_objective_store), "--kind", "slice", "-o", str(out)]) == 0
-    assert out.read_bytes()[:8] == PNG and capsys.readouterr().out == f"Wrote {out}\n"
-    assert main(["plot", str(two_objective_store), "--kind", "intermediate", "--objective",
-                 "5", "-o", str(out)]) == 2
-    assert "objective=5 is out of range" in capsys.readouterr().err
-    assert main(["plot", str(two_objective_store), "--kind", "nope", "-o", str(out)]) == 2
-
-
-def test_pareto_of_one_objective_says_what_to_use(searched_store, tmp_path, capsys):
-    assert main(["plot", str(searched_store), "--kind", "pareto", "-o",
-                 str(tmp_path / "p.png")]) == 2
-    assert "use --kind history" in capsys.readouterr().err
 
 
 def test_importance_ranks_the_decision_that_matters(tmp_path):
