@@ -34,7 +34,7 @@ Target lines (issue 17): symsearch at or above each peer's median on the peer's 
 per problem, symsearch's best native row against the peer's median.
 
     pip install pymoo deap nevergrad
-    python benchmarks/vs_peers.py            # full: 5 seeds, about 8 minutes on one core
+    python benchmarks/vs_peers.py            # full: ~15 min wall on a loaded 2-core machine
     python benchmarks/vs_peers.py --quick    # smoke test: tiny budgets, 2 seeds
 """
 from __future__ import annotations
