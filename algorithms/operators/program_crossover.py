@@ -29,7 +29,7 @@ of any other type still searches).
 from __future__ import annotations
 
 import random
-from typing import Any, Optional
+from typing import Optional
 
 from symsearch.algorithms.operators.base import OperatorError, check_positive
 from symsearch.algorithms.operators.points import point_path

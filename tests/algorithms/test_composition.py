@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 import symsearch as ss
-from symsearch.algorithms import (AgingEvolution, ComposedEvolution, MuCommaLambdaGA,
+from symsearch.algorithms import (AgingEvolution, ComposedEvolution,
                                   MuPlusLambdaGA, SteadyStateGA, make_algorithm)
 from symsearch.algorithms.base import Feedback
 from symsearch.algorithms.operators import (SBX, Aging, ByDecisionType, Lambda, Mutate,
