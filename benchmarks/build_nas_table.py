@@ -15,7 +15,7 @@ architecture string, per seed and epoch the validation accuracy and loss, final 
 accuracy and loss, parameters, FLOPs and CPU seconds of training; the settings are in its
 ``meta`` entry. Then every class's per-layer statistics and hand-designed zero-cost proxy
 scores at initialization go to ``evaluators/data/nas_digits_proxies.npz``
-(:func:`symsearch.evaluators.proxy_fitness.build_proxy_data`, about a minute).
+(:func:`symsearch.evaluators.proxy_fitness.build_proxy_data`, a few CPU minutes).
 
     nice -n 10 python benchmarks/build_nas_table.py                 # ~40 min of one core
     python benchmarks/build_nas_table.py --workers 2                # on Ray
@@ -38,6 +38,7 @@ import numpy as np
 
 import symsearch as ss
 from symsearch.cache import EvalCache
+from symsearch.search.result import Result  # noqa: F401 (the return type of run_build)
 from symsearch.spaces.nas_cell import Cell, canonical_key, cell_hasher, cell_space
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,7 +70,7 @@ def train_entry(cell: Cell, epochs: int, channels: int, n_cells: int, batch_size
 
 
 def run_build(store: Path, settings: dict, workers: int = 0, limit: int | None = None,
-              ops: tuple = TABLE_OPS) -> ss.search.__class__:
+              ops: tuple = TABLE_OPS) -> "Result":
     """Runs (or resumes) the grid; returns the search's Result. ``limit``: the first N cells
     of the grid only (for a quick look or a test)."""
     store.parent.mkdir(parents=True, exist_ok=True)
