@@ -166,14 +166,14 @@ def standalone_controller(table, space, algorithm, trials, seed):
     return truth_of(table, result.best.value)
 
 
-def cost(space, lr):
+def cost(space, lr, threads_tried=(1, 2)):
     data = default_data()
     torch.manual_seed(0)
     net = supernet(space, cell_network, device="cpu")
     params = sum(p.numel() for p in net.parameters())
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     rows = []
-    for threads in (1, 2):
+    for threads in threads_tried:
         trainer = PathTrainer(net, *data["train"], lr=lr)
         with torch_threads(threads):
             stats = train_uniform(net, trainer, 2, lr, seed=threads)
@@ -201,7 +201,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.quick:
         args.epochs, args.archs, args.supernet_seeds, args.search_seeds, args.trials = \
-            1, 12, 1, 2, 20
+            1, 10, 1, 2, 12
     torch.set_num_threads(1)
     start = time.perf_counter()
     table = nas_bench.NASTable.load(args.table)
@@ -265,7 +265,8 @@ def main(argv=None) -> int:
         print(f"{name:12s} median {controller_acc[name]:.4f}  mean {statistics.mean(accs):.4f}")
 
     print("\n4. Supernet cost (CPU)")
-    params, rss_before, rss_peak, per_epoch = cost(space, args.lr)
+    params, rss_before, rss_peak, per_epoch = cost(space, args.lr,
+                                                   (1,) if args.quick else (1, 2))
     print(f"parameters {params} ({params * 4 / 1024:.0f} KiB; SGD momentum doubles it); "
           f"process peak RSS {rss_peak / 1024:.0f} MiB (before its training "
           f"{rss_before / 1024:.0f} MiB)")
