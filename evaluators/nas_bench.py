@@ -28,7 +28,7 @@ import json
 import os
 import zipfile
 from pathlib import Path
-from typing import Any, Optional, Sequence, Union
+from typing import Any, Optional, Union
 
 import numpy as np
 
@@ -222,16 +222,21 @@ class NASTable:
         return [Cell.from_arch_str(text) for text in self.arch]
 
 
-@functools.lru_cache(maxsize=4)
-def _load_cached(path: str) -> NASTable:
+def load_arrays(path: str, what: str, build_command: str) -> dict:
+    """The arrays of the ``.npz`` file at ``path`` (no pickles); FileNotFoundError naming the
+    command that builds it, or NASTableError when it is corrupt."""
     if not os.path.exists(path):
-        raise FileNotFoundError(f"no NAS table at {path}; build it with "
-                                f"`python benchmarks/build_nas_table.py --out {path}`")
+        raise FileNotFoundError(f"no {what} at {path}; build it with `{build_command}`")
     try:
         with np.load(path, allow_pickle=False) as data:
-            arrays = {key: data[key] for key in data.files}
+            return {key: data[key] for key in data.files}
     except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as e:
-        raise NASTableError(f"NAS table {path} is corrupt or not an .npz file: {e}") from e
+        raise NASTableError(f"{what} {path} is corrupt or not an .npz file: {e}") from e
+
+
+@functools.lru_cache(maxsize=4)
+def _load_cached(path: str) -> NASTable:
+    arrays = load_arrays(path, "NAS table", f"python benchmarks/build_nas_table.py --out {path}")
     return NASTable(arrays, path)
 
 

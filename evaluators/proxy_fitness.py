@@ -23,9 +23,8 @@ import copy
 import functools
 import json
 import os
-import zipfile
 from pathlib import Path
-from typing import Any, Optional, Sequence, Union
+from typing import Any, Optional, Union
 
 import numpy as np
 
@@ -208,15 +207,8 @@ class ProxyData:
 
 @functools.lru_cache(maxsize=4)
 def _load_cached(path: str, table: Any) -> ProxyData:
-    from symsearch.evaluators.nas_bench import NASTableError
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"no proxy data at {path}; build it with "
-                                f"`python benchmarks/build_nas_table.py --proxies-only`")
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            arrays = {key: data[key] for key in data.files}
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as e:
-        raise NASTableError(f"proxy data {path} is corrupt or not an .npz file: {e}") from e
+    from symsearch.evaluators.nas_bench import load_arrays
+    arrays = load_arrays(path, "proxy data", "python benchmarks/build_nas_table.py --proxies-only")
     return ProxyData(arrays, table, path)
 
 

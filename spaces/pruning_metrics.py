@@ -47,6 +47,7 @@ import symsearch as ss
 from symsearch.cache.adapters import register_adapter
 from symsearch.programs import (Call, Const, Expr, ExprMutator, Var, call, evaluate,
                                 to_source)
+from symsearch.programs.mutation import RandomExpr
 from symsearch.symbolic.object import Object
 
 VARIABLES = ("W", "G", "X")
@@ -254,19 +255,8 @@ class MetricMutator(ExprMutator):
                 f"max_depth={self.max_depth}, max_size={self.max_size})")
 
 
-class RandomMetric:
-    """Random sampling's initializer: a random tree of depth 2..``max_depth`` (a plain
-    class, not a closure, so the space hashes by value)."""
-
-    def __init__(self, mutator: ExprMutator, max_depth: int = 4) -> None:
-        self.mutator = mutator
-        self.max_depth = max(2, min(max_depth, mutator.max_depth))
-
-    def __call__(self, rng: random.Random) -> Expr:
-        return self.mutator.random_expr(rng, depth=rng.randint(2, self.max_depth))
-
-    def __repr__(self) -> str:
-        return f"RandomMetric(max_depth={self.max_depth})"
+class RandomMetric(RandomExpr):
+    """Random sampling's initializer: a random metric tree of depth 2..``max_depth``."""
 
 
 def metric_mutator(max_depth: int = 6, max_size: int = 20,

@@ -44,6 +44,7 @@ import numpy as np
 import symsearch as ss
 from symsearch.cache.adapters import register_adapter
 from symsearch.programs import Const, Expr, ExprMutator, Var, call, evaluate, to_source
+from symsearch.programs.mutation import RandomExpr
 from symsearch.symbolic.object import Object
 
 VARIABLES = ("W", "G", "WG", "S", "A", "D", "H", "N")
@@ -189,18 +190,8 @@ class ProxyMutator(ExprMutator):
                 f"max_depth={self.max_depth}, max_size={self.max_size})")
 
 
-class RandomProxy:
-    """Random sampling's initializer: a random tree of depth 2..``max_depth``."""
-
-    def __init__(self, mutator: ExprMutator, max_depth: int = 4) -> None:
-        self.mutator = mutator
-        self.max_depth = max(2, min(max_depth, mutator.max_depth))
-
-    def __call__(self, rng: random.Random) -> Expr:
-        return self.mutator.random_expr(rng, depth=rng.randint(2, self.max_depth))
-
-    def __repr__(self) -> str:
-        return f"RandomProxy(max_depth={self.max_depth})"
+class RandomProxy(RandomExpr):
+    """Random sampling's initializer: a random proxy tree of depth 2..``max_depth``."""
 
 
 def proxy_mutator(max_depth: int = 5, max_size: int = 16,

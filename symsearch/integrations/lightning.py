@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 from typing import Any, Optional
 
-from symsearch.integrations._require import require
+from symsearch.integrations._require import check_trial, require
 
 _pl = require("lightning.pytorch", "lightning", feature="symsearch.integrations.lightning")
 
@@ -46,11 +46,7 @@ class SymsearchPruningCallback(_pl.Callback):
 
     def __init__(self, trial: Any, monitor: str = "val_loss", metric: Optional[str] = None):
         super().__init__()
-        for verb in ("report", "should_stop"):
-            if not callable(getattr(trial, verb, None)):
-                raise TypeError(f"SymsearchPruningCallback: trial must be a symsearch trial "
-                                f"(with report() and should_stop()), got "
-                                f"{type(trial).__name__}")
+        check_trial(trial, "SymsearchPruningCallback")
         if not isinstance(monitor, str) or not monitor:
             raise ValueError(f"SymsearchPruningCallback: monitor must be a metric name, got "
                              f"{monitor!r}")

@@ -42,7 +42,7 @@ import math
 from typing import Any, Callable, Optional
 
 from symsearch.integrations._ask_tell import key_path_params
-from symsearch.integrations._require import require
+from symsearch.integrations._require import check_trial, require
 
 _transformers = require("transformers", "transformers",
                         feature="symsearch.integrations.transformers")
@@ -64,10 +64,7 @@ class SymsearchTrainerCallback(TrainerCallback):
 
     def __init__(self, trial: Any, metric: str = "eval_loss", report_as: Optional[str] = None,
                  step: str = "global_step"):
-        for verb in ("report", "should_stop"):
-            if not callable(getattr(trial, verb, None)):
-                raise TypeError(f"SymsearchTrainerCallback: trial must be a symsearch trial "
-                                f"(with report() and should_stop()), got {type(trial).__name__}")
+        check_trial(trial, "SymsearchTrainerCallback")
         if step not in ("global_step", "epoch"):
             raise ValueError(f"SymsearchTrainerCallback: step must be 'global_step' or 'epoch', "
                              f"got {step!r}")

@@ -145,6 +145,28 @@ class ExprMutator:
         return tree_replace(tree, path, rng.choice(node[1]))
 
 
+class RandomExpr:
+    """An ``ss.evolve`` initializer: a random tree of depth 2..``max_depth`` drawn by an
+    :class:`ExprMutator`. A plain class, not a closure, so a space holding it hashes by value
+    (its repr); spaces subclass it under their own name.
+
+    >>> import random
+    >>> init = RandomExpr(ExprMutator(variables=["x"], ops=["add", "neg"]), 3)
+    >>> init, init(random.Random(0)) is not None
+    (RandomExpr(max_depth=3), True)
+    """
+
+    def __init__(self, mutator: ExprMutator, max_depth: int = 4) -> None:
+        self.mutator = mutator
+        self.max_depth = max(2, min(max_depth, mutator.max_depth))
+
+    def __call__(self, rng):
+        return self.mutator.random_expr(rng, depth=rng.randint(2, self.max_depth))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(max_depth={self.max_depth})"
+
+
 # ---- tuple trees: ("v", name) | ("c", value) | (op, (args...)) -------------------------------
 
 def tree_paths(tree, path=()) -> list:
