@@ -7,6 +7,7 @@ from symsearch.algorithms.base import (Feedback, SearchAlgorithm, algorithm_name
                                        make_algorithm, register_algorithm)
 from symsearch.algorithms.bandit import ArmBandit
 from symsearch.algorithms.bayesian import CMAES, GP, TPE, Bayesian, OptunaNSGA2
+from symsearch.algorithms.cma_es import CMAEvolutionStrategy
 from symsearch.algorithms.early_stopping import make_policy, policy_names
 from symsearch.algorithms.composed_evolution import ComposedEvolution
 from symsearch.algorithms.controller import Reinforce
@@ -26,4 +27,4 @@ __all__ = ["Feedback", "SearchAlgorithm", "algorithm_names", "make_algorithm",
            "ASHA", "SuccessiveHalving", "Bayesian", "CMAES", "GP", "NSGA2", "TPE", "HillClimbing",
            "ProgramEvolution", "RegularizedEvolution", "GeneticProgramming", "Grid", "Mutator", "crossover",
            "mutate", "Random", "OptunaNSGA2", "ComposedEvolution", "AgingEvolution",
-           "MuCommaLambdaGA", "MuPlusLambdaGA", "SteadyStateGA", "TuNAS", "Reinforce"]
+           "MuCommaLambdaGA", "MuPlusLambdaGA", "SteadyStateGA", "TuNAS", "Reinforce", "CMAEvolutionStrategy"]
