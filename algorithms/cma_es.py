@@ -53,6 +53,9 @@ class CMAEvolutionStrategy(SearchAlgorithm):
       restarts: how many IPOP restarts at most (each doubles ``lambda``).
       tol_x: restart when ``sigma * max(sqrt(diag C))`` falls below this.
       tol_fun: restart when the best fitness of recent generations spans less than this.
+      diagonal: sep-CMA-ES (Ros & Hansen 2008): a diagonal covariance learnt with rates
+        ``(n + 2) / 3`` times larger; adapts faster in high dimension on few evaluations,
+        at the cost of ignoring correlations between decisions.
       seed: random seed.
     """
 
@@ -60,7 +63,7 @@ class CMAEvolutionStrategy(SearchAlgorithm):
 
     def __init__(self, population_size: Optional[int] = None, sigma0: float = 0.25,
                  restarts: int = 9, tol_x: float = 1e-11, tol_fun: float = 1e-12,
-                 seed: Optional[int] = None):
+                 diagonal: bool = False, seed: Optional[int] = None):
         super().__init__(seed)
         if population_size is not None and (
                 not isinstance(population_size, int) or isinstance(population_size, bool)
@@ -76,6 +79,7 @@ class CMAEvolutionStrategy(SearchAlgorithm):
                              f"got {restarts!r}")
         self.population_size, self.sigma0, self.restarts = population_size, float(sigma0), restarts
         self.tol_x, self.tol_fun = float(tol_x), float(tol_fun)
+        self.diagonal = bool(diagonal)
 
     # ---- setup -------------------------------------------------------------------------------
 
@@ -113,9 +117,12 @@ class CMAEvolutionStrategy(SearchAlgorithm):
         self.cs = (mueff + 2) / (n + mueff + 5)
         self.c1 = 2 / ((n + 1.3) ** 2 + mueff)
         self.cmu = min(1 - self.c1, 2 * (mueff - 2 + 1 / mueff) / ((n + 2) ** 2 + mueff))
+        if self.diagonal:
+            self.c1 *= (n + 2) / 3
+            self.cmu = min(1 - self.c1, self.cmu * (n + 2) / 3)
         self.damps = 1 + 2 * max(0.0, math.sqrt((mueff - 1) / (n + 1)) - 1) + self.cs
         self.chi_n = math.sqrt(n) * (1 - 1 / (4 * n) + 1 / (21 * n * n))
-        self.eigen_every = max(1, int(1 / ((self.c1 + self.cmu) * n * 10)))
+        self.eigen_every = 1 if self.diagonal else max(1, int(1 / ((self.c1 + self.cmu) * n * 10)))
         self.mean = np.asarray(mean, dtype=float)
         self.sigma = self.sigma0
         self.C = np.eye(n)
@@ -199,6 +206,10 @@ class CMAEvolutionStrategy(SearchAlgorithm):
             self._restart()
 
     def _decompose(self) -> None:
+        if self.diagonal:
+            self.C = np.diag(np.diag(self.C))
+            self.B, self.D = np.eye(self.dim), np.sqrt(np.maximum(np.diag(self.C), 1e-300))
+            return
         self.C = np.triu(self.C) + np.triu(self.C, 1).T   # keep it exactly symmetric
         eigenvalues, self.B = np.linalg.eigh(self.C)
         self.D = np.sqrt(np.maximum(eigenvalues, 1e-300))
@@ -253,4 +264,5 @@ class CMAEvolutionStrategy(SearchAlgorithm):
 
     def __repr__(self) -> str:
         return (f"CMAEvolutionStrategy(population_size={self.population_size}, "
-                f"sigma0={self.sigma0}, restarts={self.restarts}, seed={self.seed})")
+                f"sigma0={self.sigma0}, restarts={self.restarts}, diagonal={self.diagonal}, "
+                f"seed={self.seed})")

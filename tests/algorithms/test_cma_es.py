@@ -104,3 +104,15 @@ def test_stagnation_triggers_an_ipop_restart_with_a_doubled_population():
     for i in range(400):
         _tell(a, a.propose(), 1.0, i)          # flat: the fitness range stagnates
     assert a.run_index >= 1 and a.lam == lam * 2 ** a.run_index
+
+
+def test_diagonal_variant_keeps_a_diagonal_covariance_and_converges():
+    a = _setup(ss.List([ss.floatv(-5.0, 5.0) for _ in range(8)]), seed=0, diagonal=True)
+    best = math.inf
+    for i in range(800):
+        dna = a.propose()
+        f = float(sum((x - 1.0) ** 2 for x in dna))
+        best = min(best, f)
+        _tell(a, dna, f, i)
+    assert np.count_nonzero(a.C - np.diag(np.diag(a.C))) == 0
+    assert best < 1e-6
