@@ -24,7 +24,7 @@ Optuna's CMA-ES sampler stays available as ``cmaes``.
 >>> import symsearch as ss
 >>> space = ss.List([ss.floatv(-5.0, 5.0) for _ in range(4)])
 >>> result = ss.search(space, lambda c: {"f": sum((x - 1.0) ** 2 for x in c)},
-...                    objective="min:f", algorithm=CMAEvolutionStrategy(), num_trials=400,
+...                    objective="min:f", algorithm=CMAEvolutionStrategy(), num_trials=600,
 ...                    seed=0, store=ss.store.MemoryStore())
 >>> result.best.metrics["f"] < 1e-6
 True
