@@ -50,7 +50,7 @@ def test_big_history_is_drawn_with_webgl(tmp_path):
     finally:
         browser.close()
     # The 'done' markers' colour (#1f77b4) covers far more of the screen than a legend swatch.
-    pixels = image.open(io.BytesIO(shot.read_bytes())).convert("RGB").getdata()
+    pixels = list(image.open(io.BytesIO(shot.read_bytes())).convert("RGB").getdata())
     blue = sum(1 for r, g, b in pixels if abs(r - 0x1f) < 40 and abs(g - 0x77) < 40
                and abs(b - 0xb4) < 40)
     assert blue > 5000, blue
