@@ -31,12 +31,28 @@ Each finished trial's last result is fed back to the algorithm as the trial's va
 a scheduler stopped early counts with the value it reached, as Tune's Optuna searcher does).
 The searcher saves and restores through Tune's ``save``/``restore`` (and so
 ``Tuner.restore``): the algorithm's state and the suggestions still running round-trip.
+
+Population Based Training: Ray Tune (2.x) refuses every ``Searcher`` beside PBT or PB2
+("Search algorithms cannot be used with PopulationBasedTraining schedulers"), since PBT is the
+search itself: it rewrites running trials' configs, which no searcher suggested. So the
+searcher is never told a perturbed trial's result. To start PBT from a symsearch space, draw
+its initial population with :func:`initial_population` and let Tune's own generator run it::
+
+    param_space, search_alg = initial_population(space, 8, seed=0)
+    tune.Tuner(trainable, param_space=param_space, tune_config=tune.TuneConfig(
+        search_alg=search_alg, num_samples=8, metric="loss", mode="min",
+        scheduler=PopulationBasedTraining(
+            hyperparam_mutations={"lr": tune.loguniform(1e-4, 1e-1)})))
+
+PBT then mutates the key-path parameters in the config; ``candidate_from_config`` rebuilds the
+candidate from the DNA that PBT copies from the cloned trial, without the mutation, so with PBT
+read the mutated values from the config keys.
 """
 from __future__ import annotations
 
 import logging
 import pickle
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Tuple
 
 from symsearch.integrations._ask_tell import AskTell
 from symsearch.integrations._require import require
@@ -56,7 +72,40 @@ def candidate_from_config(space: Any, config: dict) -> Any:
     if DNA_KEY not in config:
         raise KeyError(f"The trial config has no {DNA_KEY!r} key (keys: {sorted(config)[:10]}); "
                        f"was it suggested by SymsearchSearcher?")
-    return materialize(space, dna_from_json(config[DNA_KEY]))
+    dna = config[DNA_KEY]
+    if isinstance(dna, str):                 # initial_population's JSON text
+        import json
+        dna = json.loads(dna)
+    return materialize(space, dna_from_json(dna))
+
+
+def initial_population(space: Any, n: int, algorithm: Any = "random", *,
+                       seed: Optional[int] = None) -> Tuple[dict, Any]:
+    """``(param_space, search_alg)`` that start ``n`` trials from ``space``, for PBT and PB2.
+
+    Ray Tune takes no ``Searcher`` beside PBT, so the population is drawn up front (the
+    algorithm is only asked, never told: ``"random"`` or a space-filling algorithm fits) and
+    run by Tune's ``BasicVariantGenerator(points_to_evaluate=...)``; use ``num_samples=n``.
+    Each config is shaped as ``SymsearchSearcher``'s ``"params"`` format except that
+    ``symsearch_dna`` is JSON text (Tune's preset points cannot hold lists);
+    ``candidate_from_config`` reads both. ``param_space`` names every key with ``None``,
+    which a candidate whose decision is inactive keeps.
+    """
+    import json
+    BasicVariantGenerator = require("ray.tune.search", "tune",
+                                    feature="initial_population").BasicVariantGenerator
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise ValueError(f"initial_population: n must be a positive int, got {n!r}")
+    searcher = SymsearchSearcher(space, algorithm, metric="objective", mode="min", seed=seed)
+    configs = []
+    for i in range(n):
+        config = searcher.suggest(f"initial-{i}")
+        if config is Searcher.FINISHED:
+            raise ValueError(f"initial_population: {algorithm!r} gave only {len(configs)} "
+                             f"candidates of the space; asked for n={n}")
+        configs.append({**config, DNA_KEY: json.dumps(config[DNA_KEY])})
+    param_space = {key: None for config in configs for key in config}
+    return param_space, BasicVariantGenerator(points_to_evaluate=configs)
 
 
 class SymsearchSearcher(Searcher):

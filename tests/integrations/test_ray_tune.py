@@ -10,7 +10,8 @@ import ray  # noqa: E402
 from ray import tune  # noqa: E402
 from ray.tune.schedulers import ASHAScheduler  # noqa: E402
 
-from symsearch.integrations.ray_tune import SymsearchSearcher, candidate_from_config  # noqa: E402
+from symsearch.integrations.ray_tune import (  # noqa: E402
+    SymsearchSearcher, candidate_from_config, initial_population)
 
 SPACE = ss.Dict(x=ss.floatv(-2.0, 2.0), act=ss.oneof(["relu", "gelu"]),
                 hidden=ss.oneof([(8,), (16, 8)]))
@@ -92,3 +93,69 @@ def test_errors_name_the_problem():
     assert len(searcher.search.result().trials) == 1
     with pytest.raises(KeyError, match="symsearch_dna"):
         candidate_from_config(SPACE, {"x": 1.0})
+
+
+# ---- Population Based Training -------------------------------------------------------------
+def pbt_trainable(config):
+    """Checkpoints its step every iteration and resumes from the checkpoint PBT hands it."""
+    import json
+    import os
+    import tempfile
+    step = 0
+    checkpoint = tune.get_checkpoint()
+    if checkpoint is not None:
+        with checkpoint.as_directory() as folder:
+            with open(os.path.join(folder, "state.json")) as f:
+                step = json.load(f)["step"]
+    while step < 6:
+        step += 1
+        with tempfile.TemporaryDirectory() as folder:
+            with open(os.path.join(folder, "state.json"), "w") as f:
+                json.dump({"step": step}, f)
+            tune.report({"loss": loss_at(config, step), "step": step},
+                        checkpoint=tune.Checkpoint.from_directory(folder))
+
+
+def make_pbt():
+    from ray.tune.schedulers import PopulationBasedTraining
+    return PopulationBasedTraining(time_attr="training_iteration", perturbation_interval=2,
+                                   hyperparam_mutations={"x": tune.uniform(-2.0, 2.0)},
+                                   quantile_fraction=0.5, resample_probability=1.0)
+
+
+@pytest.mark.timeout(240)
+def test_pbt_refuses_the_searcher_so_it_is_never_told_a_perturbed_result(local_ray, tmp_path):
+    searcher = SymsearchSearcher(SPACE, "random", metric="loss", mode="min", seed=3)
+    tuner = tune.Tuner(pbt_trainable, tune_config=tune.TuneConfig(
+        search_alg=searcher, metric="loss", mode="min", num_samples=2, scheduler=make_pbt()),
+        run_config=tune.RunConfig(storage_path=str(tmp_path), name="refused", verbose=0))
+    with pytest.raises(ValueError, match="Search algorithms cannot be used with "
+                                         "PopulationBasedTraining"):
+        tuner.fit()
+
+
+@pytest.mark.timeout(240)
+def test_pbt_evolves_an_initial_population_drawn_from_the_space(local_ray, tmp_path):
+    param_space, search_alg = initial_population(SPACE, 4, seed=3)
+    population = search_alg._points_to_evaluate
+    assert len({c["x"] for c in population}) == 4
+    assert set(param_space) == {"x", "act", "hidden", "symsearch_dna"}
+    assert candidate_from_config(SPACE, population[0])["x"] == population[0]["x"]
+    tuner = tune.Tuner(pbt_trainable, param_space=param_space, tune_config=tune.TuneConfig(
+        search_alg=search_alg, metric="loss", mode="min", num_samples=4, scheduler=make_pbt(),
+        reuse_actors=True),
+        run_config=tune.RunConfig(storage_path=str(tmp_path), name="pbt", verbose=0,
+                                  checkpoint_config=tune.CheckpointConfig(num_to_keep=4)))
+    results = tuner.fit()
+    assert len(results) == 4 and not results.errors
+    started = {c["x"] for c in population}
+    resumed = 0
+    for result in results:
+        history = result.metrics_dataframe
+        assert history["config/x"].iloc[0] in started        # each trial began from the space
+        assert result.metrics["step"] == 6
+        # A trial that was exploited resumed from a checkpoint: fewer than 6 own reports.
+        resumed += len(history) < 6 or history["config/x"].nunique() > 1
+    assert resumed >= 1                                      # PBT exploited and explored
+    with pytest.raises(ValueError, match="n must be a positive int"):
+        initial_population(SPACE, 0)
