@@ -84,7 +84,7 @@ class Operator:
     """A step of an evolutionary pipeline: ``__call__(inputs, ctx) -> outputs``."""
 
     def __call__(self, inputs: list, ctx: Context) -> list:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must implement this abstract method")
 
     def check(self, spec: DNASpec) -> None:
         """Raises :class:`OperatorError` when the operator cannot handle a decision of

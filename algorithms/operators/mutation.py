@@ -45,7 +45,7 @@ class MutationStep(Operator):
         return [self.mutate(spec, dna_of(x), rng) for x in inputs]
 
     def mutate(self, spec: DNASpec, dna, rng: Any = None) -> DNA:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must implement this abstract method")
 
 
 class Mutate(MutationStep):

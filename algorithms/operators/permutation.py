@@ -92,7 +92,7 @@ class _PermutationRecombinator(Recombinator):
             _write(g, c2, b, out2)
 
     def permute(self, pa: list, pb: list, rng) -> tuple:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must implement this abstract method")
 
 
 def _segment(n: int, rng) -> tuple:

@@ -41,7 +41,7 @@ class PopulationUpdate(Operator):
     offspring: int = 1
 
     def update(self, population: list, children: list, ctx: Context) -> list:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must implement this abstract method")
 
     def __call__(self, inputs: list, ctx: Context) -> list:
         raise TypeError(f"{type(self).__name__} is a population update: it ends a pipeline "

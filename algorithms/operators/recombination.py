@@ -84,7 +84,7 @@ class Recombinator(Operator):
         check_kinds(self, spec, self.handles)
 
     def cross(self, points: list, a, b, out1: list, out2: list, rng: random.Random) -> None:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must implement this abstract method")
 
     def _args(self) -> str:
         return ""
