@@ -51,6 +51,7 @@ from symsearch.evaluators import _optimizer_kernels as kernels
 from symsearch.evaluators import _optimizer_tasks as tasks
 from symsearch.programs.lowering import Lowered, lower_program
 from symsearch.programs.program import Program
+from symsearch.spaces.optimizer_budget import state_buffers
 
 __all__ = ["PENALTY", "ProxySuite", "DEFAULT_SUITE", "evaluate", "evaluate_candidate",
            "evaluate_heldout", "FunnelEvaluator", "throughput", "check_program",
@@ -229,7 +230,9 @@ def evaluate(program: Program, tier: str = "proxy", backend: str = "auto",
 
     Returns ``{"fitness": mean normalized loss, "loss/<task>": mean over seeds of the task's
     normalized loss, "diverged": count of penalized runs, "steps", "seconds",
-    "steps_per_s", "numba": 1.0 when the compiled loops ran}`` (all floats, all finite).
+    "steps_per_s", "numba": 1.0 when the compiled loops ran, "state_buffers": how many
+    per-parameter state buffers the program keeps (0 to 2, see
+    ``symsearch.spaces.optimizer_budget``)}`` (all floats, all finite).
 
     Args:
       program: the update program (see the module docstring).
@@ -248,7 +251,9 @@ def evaluate(program: Program, tier: str = "proxy", backend: str = "auto",
     suite = suite or DEFAULT_SUITE
     seeds = _check_seeds(seeds)
     run = run_tasks(program, suite.tasks(tier), seeds, lr_multiplier, backend, suite.penalty)
-    return _summary(run, suite.penalty)
+    result = _summary(run, suite.penalty)
+    result["state_buffers"] = float(state_buffers(program))
+    return result
 
 
 def evaluate_candidate(program: Program, **kwargs) -> dict:
@@ -271,6 +276,7 @@ def evaluate_heldout(program: Program, seeds: Iterable[int] = range(5),
     run = run_tasks(program, suite.tasks("heldout"), seeds, lr_multiplier, backend,
                     suite.penalty)
     result = _summary(run, suite.penalty)
+    result["state_buffers"] = float(state_buffers(program))
     result["mean"] = result["fitness"]
     per_seed = []
     for i, seed in enumerate(seeds):

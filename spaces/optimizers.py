@@ -38,6 +38,8 @@ from symsearch.programs.program import (Program, Statement, live_indices, live_s
                                         make_program)
 from symsearch.programs.program import normal_form as program_normal_form
 from symsearch.symbolic.object import Object
+from symsearch.spaces.optimizer_budget import (STATE_NAMES, check_budget, check_state_slots,
+                                               forbidden_state, state_buffers, violates)
 from symsearch.spaces.optimizer_export import to_source, to_torch_optimizer, step_program
 
 #: The program's inputs and outputs, in order.
@@ -88,10 +90,17 @@ def sgd(lr_scale: float = 1.0) -> Program:
     return _program([("t0", "mul", "g", "lr"), ("update", "mul", "t0", lr_scale)])
 
 
-def sgd_momentum(momentum: float = 0.9, lr_scale: float = 1.0) -> Program:
-    """Heavy ball as ``torch.optim.SGD(momentum=μ)``: ``m = μ m + g``, ``update = m lr``."""
-    return _program([("m", "mul", "m", momentum), ("m", "add", "m", "g"),
-                     ("t0", "mul", "m", "lr"), ("update", "mul", "t0", lr_scale)])
+def sgd_momentum(momentum: float = 0.9, lr_scale: float = 1.0,
+                 weight_decay: float = 0.0) -> Program:
+    """Heavy ball as ``torch.optim.SGD(momentum=μ, weight_decay=wd)``: ``m = μ m + g + wd w``,
+    ``update = m lr``. The weight-decay statements are there only when ``weight_decay`` is
+    not 0, so the default program is the four-statement heavy ball."""
+    lines = [("m", "mul", "m", momentum)]
+    if weight_decay:
+        lines += [("t1", "mul", "w", weight_decay), ("m", "add", "m", "t1")]
+    lines += [("m", "add", "m", "g"), ("t0", "mul", "m", "lr"),
+              ("update", "mul", "t0", lr_scale)]
+    return _program(lines)
 
 
 def adamw(beta1: float = 0.9, beta2: float = 0.999, weight_decay: float = 0.01,
@@ -145,13 +154,16 @@ KNOWN_PROGRAMS: Dict[str, Callable[..., Program]] = {
 
 # ---- validity and simplification ---------------------------------------------------------------
 
-def validate(program: Program, ops: Optional[Sequence[str]] = None) -> None:
+def validate(program: Program, ops: Optional[Sequence[str]] = None,
+             state_slots: int = 2) -> None:
     """Checks that ``program`` is an optimizer program, by abstract execution.
 
     Inputs must be exactly ``INPUTS`` and outputs ``OUTPUTS``; every statement's op must be
     registered (and in ``ops`` when given) with the right arity and read only assigned
     variables; shapes must fit (see ``symsearch.programs.abstract``) and ``update``, ``m``,
-    ``v`` must be vectors. Raises ValueError naming the statement index otherwise.
+    ``v`` must be vectors; with ``state_slots`` below 2 no statement may read or write the
+    state buffers beyond the budget (``v``, then ``m``; see ``optimizer_budget``). Raises
+    ValueError naming the statement index otherwise.
 
     >>> validate(_program([("update", "mul", "lr", 2.0)]))
     Traceback (most recent call last):
@@ -167,12 +179,14 @@ def validate(program: Program, ops: Optional[Sequence[str]] = None) -> None:
         raise ValueError(f"an optimizer program's outputs must be {list(OUTPUTS)}, got "
                          f"{list(program.outputs)}")
     check_program(program, INPUT_SHAPES, OUTPUT_SHAPES, ops=ops)
+    check_budget(program, state_slots)
 
 
-def is_valid(program: Program, ops: Optional[Sequence[str]] = None) -> bool:
+def is_valid(program: Program, ops: Optional[Sequence[str]] = None,
+             state_slots: int = 2) -> bool:
     """Whether :func:`validate` accepts ``program``."""
     try:
-        validate(program, ops)
+        validate(program, ops, state_slots)
         return True
     except (ValueError, TypeError, KeyError):
         return False
@@ -229,6 +243,10 @@ class OptimizerMutator(Object, type_name="symsearch.spaces.optimizers.OptimizerM
     child that fails abstract execution, is unchanged or exceeds ``max_statements`` is
     re-mutated (up to ``max_tries`` times; then the parent is returned unchanged).
 
+    ``state_slots`` (2: no limit) is the state budget (``optimizer_budget``): with 1 the
+    mutator never assigns ``v`` nor draws it as an argument, and a child that would mention
+    it is redrawn, so a parent within the budget only has children within it.
+
     New constants are one of ``constants`` (π, e, ε) with probability ``named_const_prob``,
     else a N(0, 1) draw.
 
@@ -252,6 +270,7 @@ class OptimizerMutator(Object, type_name="symsearch.spaces.optimizers.OptimizerM
     named_const_prob: float = 0.3
     weights: Optional[dict] = None
     max_tries: int = 100
+    state_slots: int = 2
 
     def _on_bound(self) -> None:
         ops = list(self.ops)
@@ -278,7 +297,9 @@ class OptimizerMutator(Object, type_name="symsearch.spaces.optimizers.OptimizerM
         self._arity = {n: REGISTRY.get(n).arity for n in ops}
         self._kinds = [k for k in weights if weights[k] > 0]
         self._weights = [weights[k] for k in self._kinds]
-        self._targets = list(OUTPUTS) + [t for t in self.temporaries if t not in OUTPUTS]
+        self._forbidden = forbidden_state(check_state_slots(self.state_slots))
+        self._targets = [t for t in OUTPUTS if t not in self._forbidden] + \
+            [t for t in self.temporaries if t not in OUTPUTS]
         self._constants = [float(c) for c in self.constants]
 
     def __call__(self, program: Program, rng: random.Random) -> Program:
@@ -288,6 +309,8 @@ class OptimizerMutator(Object, type_name="symsearch.spaces.optimizers.OptimizerM
             kind = rng.choices(self._kinds, self._weights)[0]
             new = getattr(self, f"_{kind}")(statements, rng)
             if new is None or new == statements or len(new) > self.max_statements:
+                continue
+            if self._forbidden and violates(new, self._forbidden):
                 continue
             try:
                 check_shapes(new, INPUT_SHAPES, OUTPUT_SHAPES, outputs=OUTPUTS)
@@ -303,7 +326,7 @@ class OptimizerMutator(Object, type_name="symsearch.spaces.optimizers.OptimizerM
         return rng.gauss(0.0, 1.0)
 
     def _defined_before(self, statements: list, i: int) -> list:
-        names = list(INPUTS)
+        names = [n for n in INPUTS if n not in self._forbidden]
         for target, _op, _args in statements[:i]:
             if target not in names:
                 names.append(target)
@@ -429,6 +452,7 @@ class RandomProgram(Object, type_name="symsearch.spaces.optimizers.RandomProgram
     min_statements: int = 3
     max_statements: int = 12
     ops: list = list(OPTIMIZER_OPS)
+    state_slots: int = 2
 
     def _on_bound(self) -> None:
         if not 1 <= self.min_statements <= self.max_statements:
@@ -436,7 +460,8 @@ class RandomProgram(Object, type_name="symsearch.spaces.optimizers.RandomProgram
                              f"{self.min_statements!r}, {self.max_statements!r}")
         self._inserter = OptimizerMutator(ops=list(self.ops),
                                           max_statements=self.max_statements + 1,
-                                          weights={"insert": 1.0})
+                                          weights={"insert": 1.0},
+                                          state_slots=self.state_slots)
 
     def __call__(self, rng: random.Random) -> Program:
         program = _build([("update", "mul", ["g", "lr"])])
@@ -451,23 +476,35 @@ def _build(statements: list) -> Program:
 
 # ---- the search space --------------------------------------------------------------------------
 
-def initial_program(initial: Union[str, Program] = "adamw") -> Program:
-    """A known program by name (``KNOWN_PROGRAMS``), or a validated copy of a Program."""
+def initial_program(initial: Union[str, Program] = "adamw", state_slots: int = 2) -> Program:
+    """A known program by name (``KNOWN_PROGRAMS``), or a validated copy of a Program; either
+    must keep to the state budget ``state_slots`` (ValueError naming the statement)."""
     if isinstance(initial, str):
         if initial not in KNOWN_PROGRAMS:
             raise ValueError(f"initial must be a Program or one of {sorted(KNOWN_PROGRAMS)}, "
                              f"got {initial!r}")
-        return KNOWN_PROGRAMS[initial]()
-    validate(initial)
+        program = KNOWN_PROGRAMS[initial]()
+        try:
+            check_budget(program, state_slots)
+        except ValueError as error:
+            raise ValueError(f"initial program {initial!r} does not fit the state budget: "
+                             f"{error}") from None
+        return program
+    validate(initial, state_slots=state_slots)
     return initial
 
 
 def space(initial: Union[str, Program] = "adamw", max_statements: int = 30,
           ops: Sequence[str] = OPTIMIZER_OPS, name: Optional[str] = "program",
-          **mutator_kwargs: Any) -> Any:
+          state_slots: int = 2, **mutator_kwargs: Any) -> Any:
     """The optimizer program search space: ``ss.evolve(initial program,
     OptimizerMutator(...))``. Every candidate starts from ``initial`` (AdamW by default, the
     paper's warm start) and is reached by mutation; use with evolutionary algorithms.
+
+    ``state_slots`` is the state budget (``optimizer_budget``): with 1, only ``m`` is
+    reachable (``space("sgd_momentum", state_slots=1)`` is the one-buffer search, which
+    Lion fits and AdamW does not); ``initial`` must fit it. The mutator builds every
+    candidate from ops and constants: no known program is ever injected whole.
 
     >>> import symsearch as ss
     >>> s = space("lion", max_statements=15)
@@ -476,30 +513,35 @@ def space(initial: Union[str, Program] = "adamw", max_statements: int = 30,
     """
     import symsearch as ss
 
-    program = initial_program(initial)
-    mutator = OptimizerMutator(ops=list(ops), max_statements=max_statements, **mutator_kwargs)
+    program = initial_program(initial, state_slots)
+    mutator = OptimizerMutator(ops=list(ops), max_statements=max_statements,
+                               state_slots=state_slots, **mutator_kwargs)
     return ss.evolve(program, mutator, name=name)
 
 
 def constants_space(initial: Union[str, Program] = "adamw", name: Optional[str] = "program",
-                    **mutator_kwargs: Any) -> Any:
+                    state_slots: int = 2, **mutator_kwargs: Any) -> Any:
     """The constants-only baseline space: ``initial``'s structure with its constants evolved
-    by :class:`ConstantsMutator`."""
+    by :class:`ConstantsMutator`. The structure never changes, so ``state_slots`` only
+    checks that ``initial`` fits the budget."""
     import symsearch as ss
 
-    return ss.evolve(initial_program(initial), ConstantsMutator(**mutator_kwargs), name=name)
+    return ss.evolve(initial_program(initial, state_slots), ConstantsMutator(**mutator_kwargs),
+                     name=name)
 
 
 def random_space(min_statements: int = 3, max_statements: int = 12,
-                 ops: Sequence[str] = OPTIMIZER_OPS, name: Optional[str] = "program") -> Any:
+                 ops: Sequence[str] = OPTIMIZER_OPS, name: Optional[str] = "program",
+                 state_slots: int = 2) -> Any:
     """The random-program-search baseline space: every random sample is a fresh
     :class:`RandomProgram` (use with ``algorithm="random"``); mutation, if an evolutionary
-    algorithm is used, is :class:`OptimizerMutator`'s."""
+    algorithm is used, is :class:`OptimizerMutator`'s; both keep to ``state_slots``."""
     import symsearch as ss
 
     init = RandomProgram(min_statements=min_statements, max_statements=max_statements,
-                         ops=list(ops))
-    mutate = OptimizerMutator(ops=list(ops), max_statements=max_statements)
+                         ops=list(ops), state_slots=state_slots)
+    mutate = OptimizerMutator(ops=list(ops), max_statements=max_statements,
+                              state_slots=state_slots)
     return ss.evolve(sgd(), mutate, initializer=init, name=name)
 
 
@@ -507,4 +549,5 @@ __all__ = ["INPUTS", "OUTPUTS", "INPUT_SHAPES", "OUTPUT_SHAPES", "OPTIMIZER_OPS"
            "TEMPORARIES", "sgd", "sgd_momentum", "adamw", "lion", "c_lion", "KNOWN_PROGRAMS",
            "validate", "is_valid", "simplify", "normal_form", "OptimizerMutator", "mutator",
            "ConstantsMutator", "RandomProgram", "constants_space", "random_space",
-           "initial_program", "space", "to_source", "to_torch_optimizer", "step_program"]
+           "initial_program", "space", "to_source", "to_torch_optimizer", "step_program",
+           "STATE_NAMES", "state_buffers", "check_budget"]
