@@ -46,7 +46,15 @@ class FunctionTask:
 
     ``function`` is ``"quadratic"`` (eigenvalues log-spaced from 1 to ``condition`` in a random
     basis, a random optimum, both drawn from ``problem_seed + seed``) or ``"rosenbrock"``
-    (start near (-1.2, 1, -1.2, 1, ...)).
+    (start near (-1.2, 1, -1.2, 1, ...)). ``rotate=False`` keeps the quadratic's eigenvectors
+    on the axes (eigenvalues in a random order): curvature then differs per coordinate, the
+    case per-coordinate step sizes (Adam, sign methods) are made for. ``noise_kind`` is
+    ``"gaussian"`` or ``"student_t"`` (heavy tails: Student's t with ``noise_df`` degrees of
+    freedom, scaled by ``noise``). ``equal_energy=True`` starts the quadratic with the same
+    initial loss along every eigenvector (the start's offset along eigenvector i scales as
+    1/sqrt(λ_i)), so the flat directions hold most of the distance to go and the normalized
+    loss measures progress along them; otherwise the offset is isotropic and the steep
+    directions dominate the start's loss.
     """
 
     name: str
@@ -57,6 +65,10 @@ class FunctionTask:
     condition: float = 1e3
     noise: float = 0.0
     problem_seed: int = 0
+    rotate: bool = True
+    noise_kind: str = "gaussian"
+    noise_df: float = 2.0
+    equal_energy: bool = False
 
 
 #: The proxy tier that selection sees. One evaluation of all four on one seed takes tens of
@@ -101,15 +113,16 @@ TIERS = {"proxy": PROXY_TASKS, "large": LARGE_TASKS, "heldout": HELDOUT_TASKS}
 
 # ---- data --------------------------------------------------------------------------------------
 
-def _split_standardize(x, y, val_fraction: float, n_classes: int, seed: int = 0) -> tuple:
-    """Fixed stratified split, features standardized with the train statistics, one-hot or
-    2-D float targets."""
+def _split_standardize(x, y, val_fraction: float, n_classes: int, seed: int = 0,
+                       standardize: bool = True) -> tuple:
+    """Fixed stratified split, features standardized with the train statistics (unless
+    ``standardize`` is False), one-hot or 2-D float targets."""
     from sklearn.model_selection import train_test_split
     stratify = y if n_classes else None
     x_train, x_val, y_train, y_val = train_test_split(
         x, y, test_size=val_fraction, stratify=stratify, random_state=seed)
-    mean = x_train.mean(axis=0)
-    std = x_train.std(axis=0)
+    mean = x_train.mean(axis=0) if standardize else np.zeros(x_train.shape[1])
+    std = x_train.std(axis=0) if standardize else np.ones(x_train.shape[1])
     std = np.where(std > 0, std, 1.0)
     x_train = (x_train - mean) / std
     x_val = (x_val - mean) / std
@@ -142,6 +155,12 @@ def load_dataset(name: str) -> tuple:
     if name == "wine":
         x, y = datasets.load_wine(return_X_y=True)
         return _split_standardize(x, y, 0.3, 3)
+    if name == "classification_new":
+        # the same generator with a new seed: a held-out problem of the same kind
+        x, y = datasets.make_classification(
+            n_samples=20000, n_features=40, n_informative=24, n_redundant=8, n_classes=10,
+            n_clusters_per_class=2, class_sep=1.5, random_state=1)
+        return _split_standardize(x, y, 0.25, 10)
     if name == "classification":
         # 20,000 samples: in 600 steps of 64 the large tier's MLPs see each of the 15,000
         # training samples about 2.5 times, so their validation loss measures optimization
@@ -154,8 +173,41 @@ def load_dataset(name: str) -> tuple:
     if name == "teacher_student":
         x, y = _teacher_student()
         return _split_standardize(x, y, 0.25, 0)
+    base, scaled, decades = name.rpartition("_scaled")
+    if scaled and base and (decades == "" or decades.isdigit()):
+        return _rescaled(load_dataset(base), name, float(decades or 1))
+    if name.startswith("sparse"):
+        x, y = _sparse_features(name)
+        return _split_standardize(x, y, 0.25, 5, standardize=False)
     raise KeyError(f"unknown data set {name!r}; known: digits, breast_cancer, wine, "
-                   f"classification, teacher_student")
+                   f"classification, classification_new, teacher_student, sparse, sparse_wide, "
+                   f"and any of "
+                   f"these + '_scaled'")
+
+
+def _rescaled(data: tuple, name: str, decades: float = 1.0) -> tuple:
+    """A standardized data set with every input feature multiplied by 10^U(-d, d) (fixed per
+    name; ``<data set>_scaled`` has d = 1, ``<data set>_scaled2`` d = 2): the first layer's
+    gradient scale and curvature then differ across parameters by up to 10^(4 d), as with
+    unnormalized inputs."""
+    x_train, t_train, x_val, t_val = data
+    rng = np.random.default_rng([zlib.crc32(name.encode()), 11])
+    scale = 10.0 ** rng.uniform(-decades, decades, x_train.shape[1])
+    return (np.ascontiguousarray(x_train * scale), t_train, np.ascontiguousarray(x_val * scale),
+            t_val)
+
+
+def _sparse_features(name: str) -> tuple:
+    """Binary features with Zipf-distributed frequencies (feature j present with probability
+    0.5 / (j + 1)^0.8, or ^1.2 over 500 features for ``sparse_wide``) and 5 classes from a linear teacher on them: rare features give rare,
+    small gradients, the case where per-coordinate step sizes help most (Duchi et al.)."""
+    n, d, power = {"sparse": (4000, 200, 0.8), "sparse_wide": (4000, 500, 1.2)}[name]
+    rng = np.random.default_rng([zlib.crc32(name.encode()), 5])
+    frequency = 0.5 / (np.arange(d) + 1.0) ** power
+    x = (rng.random((n, d)) < frequency).astype(np.float64)
+    teacher = rng.standard_normal((d, 5)) * 3.0
+    logits = x @ teacher + rng.gumbel(size=(n, 5))
+    return x, np.argmax(logits, axis=1)
 
 
 # ---- one seed's arrays -------------------------------------------------------------------------
@@ -217,10 +269,17 @@ def _function_instance(task: FunctionTask, seed: int) -> FunctionInstance:
         problem = np.random.default_rng([task.problem_seed, int(seed), 7])
         basis, _ = np.linalg.qr(problem.standard_normal((dim, dim)))
         eigenvalues = np.logspace(0.0, np.log10(task.condition), dim)
+        if not task.rotate:
+            basis = np.eye(dim)
+            eigenvalues = problem.permutation(eigenvalues)
         hessian = (basis * eigenvalues) @ basis.T
         hessian = 0.5 * (hessian + hessian.T)
         optimum = problem.standard_normal(dim)
-        w0 = optimum + rng.standard_normal(dim)
+        offset = rng.standard_normal(dim)
+        if task.equal_energy:
+            offset = basis @ (offset * np.sqrt(eigenvalues.mean() / eigenvalues)) / \
+                np.sqrt(eigenvalues.mean() / eigenvalues).mean()
+        w0 = optimum + offset
         kind = 0
     elif task.function == "rosenbrock":
         hessian = np.zeros((1, 1))
@@ -230,7 +289,12 @@ def _function_instance(task: FunctionTask, seed: int) -> FunctionInstance:
         kind = 1
     else:
         raise KeyError(f"unknown function {task.function!r}; known: quadratic, rosenbrock")
-    noise = task.noise * rng.standard_normal((task.steps, dim))
+    if task.noise_kind == "gaussian":
+        noise = task.noise * rng.standard_normal((task.steps, dim))
+    elif task.noise_kind == "student_t":
+        noise = task.noise * rng.standard_t(task.noise_df, (task.steps, dim))
+    else:
+        raise KeyError(f"unknown noise_kind {task.noise_kind!r}; known: gaussian, student_t")
     return FunctionInstance(w0, kind, np.ascontiguousarray(hessian), optimum, noise)
 
 

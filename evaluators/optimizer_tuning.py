@@ -1,0 +1,89 @@
+"""Fair comparison of optimizer programs: the same lr / weight-decay grid for every contender,
+tuned on the selection tier, then scored per seed on held-out tasks with paired intervals.
+
+Every comparison in ``benchmarks/optimizer_budget.py`` and the family-gap check
+(``optimizer_family.family_gap``) goes through these three functions, so no contender gets
+a finer grid or a different tier than another.
+
+>>> mean, half = paired_interval([1.0, 2.0, 3.0], [0.5, 1.5, 2.0])
+>>> round(mean, 3), round(half, 3)
+(0.667, 0.717)
+"""
+from __future__ import annotations
+
+import math
+import statistics
+from typing import Callable, Iterable, NamedTuple, Optional, Sequence
+
+from symsearch.evaluators import optimizer_proxy as proxy
+from symsearch.programs.program import Program
+
+#: The shared grid: lr multipliers in half decades from 1e-4 to 1e2 (every task's base lr is
+#: multiplied by one of them), and weight decays.
+LR_GRID = tuple(10.0 ** (k / 2) for k in range(-8, 5))
+WD_GRID = (0.0, 1e-3, 1e-2, 1e-1)
+
+
+class Tuned(NamedTuple):
+    """A contender after tuning: its program (weight decay built in), the lr multiplier, the
+    weight decay (None when the program has no separate one) and its selection fitness."""
+
+    program: Program
+    lr: float
+    weight_decay: Optional[float]
+    fitness: float
+
+
+def tune(build: Callable[[Optional[float]], Program], weight_decays: Sequence = (None,),
+         tier: str = "large", seeds: Iterable[int] = (0,), lr_grid: Sequence[float] = LR_GRID,
+         suite: Optional[proxy.ProxySuite] = None) -> Tuned:
+    """The best ``(program, lr, wd)`` on ``tier`` over ``lr_grid`` x ``weight_decays``;
+    ``build(wd)`` makes the program (``wd`` is None for a program whose weight decay is not a
+    separate argument, such as a discovered one)."""
+    if not lr_grid:
+        raise ValueError("The 'lr_grid' parameter must hold at least one lr multiplier.")
+    if not weight_decays:
+        raise ValueError("The 'weight_decays' parameter must hold at least one value (None "
+                         "for a program without a weight-decay argument).")
+    seeds = tuple(seeds)
+    best: Optional[Tuned] = None
+    for wd in weight_decays:
+        program = build(wd)
+        for lr in lr_grid:
+            fitness = proxy.evaluate(program, tier=tier, seeds=seeds, lr_multiplier=lr,
+                                     suite=suite)["fitness"]
+            if best is None or fitness < best.fitness:
+                best = Tuned(program, float(lr), wd, float(fitness))
+    return best
+
+
+def heldout_scores(tuned: Tuned, seeds: Iterable[int],
+                   suite: Optional[proxy.ProxySuite] = None) -> dict:
+    """Held-out scores of a tuned contender per seed: ``{"mean": [per seed], "<task>": [per
+    seed] ...}`` (normalized losses, lower is better)."""
+    result = proxy.evaluate_heldout(tuned.program, seeds=seeds, lr_multiplier=tuned.lr,
+                                    suite=suite)
+    out = {"mean": list(result["mean_per_seed"])}
+    for row in result["per_seed"]:
+        for key, value in row.items():
+            if key.startswith("loss/"):
+                out.setdefault(key[len("loss/"):], []).append(value)
+    return out
+
+
+def paired_interval(a: Sequence[float], b: Sequence[float]) -> tuple:
+    """Mean of ``a - b`` over paired units and the half-width of its 95% t-interval (nan for
+    fewer than two pairs)."""
+    if len(a) != len(b) or not a:
+        raise ValueError(f"paired_interval needs two equally long non-empty sequences, got "
+                         f"lengths {len(a)} and {len(b)}")
+    diffs = [x - y for x, y in zip(a, b)]
+    mean = statistics.fmean(diffs)
+    if len(diffs) < 2:
+        return mean, float("nan")
+    from scipy import stats
+    half = stats.t.ppf(0.975, len(diffs) - 1) * statistics.stdev(diffs) / math.sqrt(len(diffs))
+    return mean, float(half)
+
+
+__all__ = ["LR_GRID", "WD_GRID", "Tuned", "tune", "heldout_scores", "paired_interval"]
