@@ -84,3 +84,20 @@ def test_tuning_and_interval_errors():
         paired_interval([1.0], [1.0, 2.0])
     mean, half = paired_interval([1.0], [0.5])
     assert mean == 0.5 and half != half                 # nan with one pair
+
+
+def test_multi_objective_search_over_score_and_state_buffers():
+    """NSGA-II over programs from SGD-momentum with two objectives: every trial records its
+    state buffers, and the Pareto front holds no dominated program."""
+    import symsearch as ss
+    from symsearch.algorithms.nsga2 import NSGA2
+
+    space = opt.space("sgd_momentum", state_slots=2, max_statements=12)
+    result = ss.search(space, family.funnel, objective=["min:score", "min:state_buffers"],
+                       algorithm=NSGA2(population_size=6, seed=0), num_trials=18, seed=0)
+    assert len(result.records) == 18
+    assert all("state_buffers" in r.metrics for r in result.records if r.metrics)
+    front = [(t.metrics["score"], t.metrics["state_buffers"]) for t in result.pareto]
+    assert front
+    for s, b in front:
+        assert not any(s2 <= s and b2 <= b and (s2, b2) != (s, b) for s2, b2 in front)

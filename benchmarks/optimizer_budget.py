@@ -1,0 +1,387 @@
+"""Optimizer discovery under Lion's memory budget: one state buffer, warm start SGD-momentum.
+
+The previous benchmark (``optimizer_discovery.py``) found that, from AdamW on well-scaled
+tasks, every search only retunes AdamW's constants. Here structure has to matter:
+
+1. **The task suite is checked first** (``symsearch.evaluators.optimizer_family``): per
+   held-out task, the paired gap between tuned SGD-momentum and tuned AdamW over the seeds
+   with its 95% interval, with one lr for the whole tier (the protocol below) and with each
+   optimizer tuned for the task itself (so the gap is the update's structure, not how one lr
+   transfers); tasks without a per-task gap were replaced before any search.
+2. **Searches, several seeds each, at equal evaluations**: regularized evolution over
+   ``space("sgd_momentum", state_slots=1)`` (programs may keep ``m`` only; Lion fits,
+   AdamW does not; no known program is ever injected), and the constants-only evolution of
+   SGD-momentum (the best a one-buffer search can do without new structure). Both minimize
+   the family funnel's ``score`` (proxy tier, ~10 ms; programs that beat SGD-momentum there
+   are re-scored on the selection tier) with a fresh functional cache per search.
+3. **Handover and scoring**: each search's ten best programs are re-scored on the selection
+   tier over three seeds and the best is handed over; every contender (handed-over programs,
+   SGD, SGD-momentum, Lion, C-Lion, AdamW) gets its lr multiplier (and, for the known
+   programs, weight decay) tuned on the selection tier over the same grid, then held-out
+   scores over ``--seeds`` seeds; paired differences with 95% t-intervals.
+4. **Multi-objective**: NSGA-II over ``space("sgd_momentum", state_slots=2)`` with
+   objectives (score, state buffers); its Pareto front, tuned and scored on held-out tasks,
+   is plotted with SGD, SGD-momentum, Lion and AdamW as reference points.
+
+    python benchmarks/optimizer_budget.py                  # ~20 minutes on one core
+    python benchmarks/optimizer_budget.py --quick          # smoke test, numbers meaningless
+    python benchmarks/optimizer_budget.py --check-suite    # step 1 only
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import symsearch as ss  # noqa: E402
+from symsearch.algorithms import RegularizedEvolution  # noqa: E402
+from symsearch.algorithms.nsga2 import NSGA2  # noqa: E402
+from symsearch.cache import EvalCache  # noqa: E402
+from symsearch.evaluators import optimizer_family as family  # noqa: E402
+from symsearch.evaluators import optimizer_proxy as proxy  # noqa: E402
+from symsearch.evaluators import optimizer_tuning as tuning  # noqa: E402
+from symsearch.geno.codec import dna_from_json  # noqa: E402
+from symsearch.programs.program import live_statements  # noqa: E402
+from symsearch.spaces import optimizers as opt  # noqa: E402
+from symsearch.spaces.optimizer_hash import optimizer_hasher  # noqa: E402
+from symsearch.spaces.optimizer_structure import lion_like  # noqa: E402
+
+SUITE = family.FAMILY_SUITE
+METRIC = "score"
+#: The Lion paper's figures for its search (cache hit rate, redundant statements), as
+#: quoted by ``optimizer_discovery.py``.
+PAPER_HIT_RATE, PAPER_REDUNDANT = 0.89, 0.70
+
+
+# ---- searches ---------------------------------------------------------------------------------
+
+def run_search(space, algorithm, num_trials: int, seed: int, objective=f"min:{METRIC}",
+               evaluations: int = 0) -> dict:
+    """One search with a fresh functional cache and a memory store; its records and counts.
+    With ``evaluations``, the search is resumed with more trials until that many were
+    evaluated (cache hits are free), so baselines run at equal evaluations."""
+    start = time.perf_counter()
+    store, cache = ss.store.MemoryStore(), EvalCache("functional", hasher=optimizer_hasher())
+    trials, resume = num_trials, False
+    for _ in range(20):
+        result = ss.search(space, family.funnel, objective=objective, algorithm=algorithm,
+                           num_trials=trials, seed=seed, cache=cache, store=store,
+                           resume=resume)
+        done = sum(r.status == "done" for r in result.records)
+        if done >= evaluations:
+            break
+        trials, resume = len(result.records) + evaluations - done, True
+    records = sorted(result.records, key=lambda r: r.id)
+    done = [r for r in records if r.status == "done" and r.metrics]
+    redundant = [1.0 - len(live_statements(p)) / len(p.statements)
+                 for p in (program_of(r) for r in done) if len(p.statements)]
+    return {"records": records, "result": result, "trials": len(records),
+            "evaluated": len(done), "cached": sum(r.status == "cached" for r in records),
+            "redundant": statistics.fmean(redundant) if redundant else float("nan"),
+            "saved_s": result.stats.get("eval_time_saved_s", 0.0),
+            "wall": time.perf_counter() - start}
+
+
+def program_of(record):
+    return dna_from_json(record.dna)[0]
+
+
+def evolution(args, seed: int) -> RegularizedEvolution:
+    return RegularizedEvolution(population_size=args.population,
+                                tournament_size=args.tournament, seed=seed)
+
+
+def handover(search: dict, top: int = 10, seeds=(0, 1, 2)):
+    """The ``top`` best-scoring distinct programs re-scored on the selection tier over
+    ``seeds``; returns (program, its selection fitness)."""
+    ok = sorted((r for r in search["records"] if r.status in ("done", "cached") and r.metrics),
+                key=lambda r: r.metrics[METRIC])
+    programs, seen = [], set()
+    for r in ok:
+        program = program_of(r)
+        key = ss.hash(opt.normal_form(program))
+        if key not in seen:
+            seen.add(key)
+            programs.append(program)
+        if len(programs) == top:
+            break
+    scored = [(proxy.evaluate(p, tier="large", seeds=seeds, suite=SUITE)["fitness"], i)
+              for i, p in enumerate(programs)]
+    fitness, best = min(scored)
+    return programs[best], fitness
+
+
+# ---- scoring ----------------------------------------------------------------------------------
+
+def tune_known(name: str, args):
+    build = opt.KNOWN_PROGRAMS[name]
+    if name == "sgd":
+        return tuning.tune(lambda wd: build(), [None], lr_grid=LR_GRID, suite=SUITE)
+    return tuning.tune(lambda wd: build(weight_decay=wd), WD_GRID, lr_grid=LR_GRID,
+                       suite=SUITE)
+
+
+def tune_found(program):
+    return tuning.tune(lambda wd: program, [None], lr_grid=LR_GRID, suite=SUITE)
+
+
+def heldout(tuned, seeds) -> list:
+    return tuning.heldout_scores(tuned, seeds, SUITE)["mean"]
+
+
+def interval_text(a, b) -> str:
+    mean, half = tuning.paired_interval(a, b)
+    return f"{mean:+.4f} ± {half:.4f}"
+
+
+def excludes_zero_below(a, b) -> bool:
+    """The 95% interval of mean(a - b) lies below zero (a is better: lower loss)."""
+    mean, half = tuning.paired_interval(a, b)
+    return math.isfinite(half) and mean + half < 0
+
+
+# ---- reporting --------------------------------------------------------------------------------
+
+def plot_pareto(path: Path, front: list, references: list) -> None:
+    """State buffers (x) against held-out score (y) for the front and the references."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    if front:
+        xs, ys = zip(*sorted((b, s) for b, s, _ in front))
+        ax.plot(xs, ys, "o-", color="tab:blue", label="NSGA-II Pareto front (searched)")
+    for name, buffers, score in references:
+        ax.scatter([buffers], [score], marker="s", s=60, zorder=3)
+        ax.annotate(name, (buffers, score), textcoords="offset points", xytext=(6, 4))
+    ax.set_xticks([0, 1, 2])
+    ax.set_xlabel("state buffers per parameter (memory)")
+    ax.set_ylabel("held-out score, tuned lr/wd (lower is better)")
+    ax.set_title("Optimizer programs: held-out score against memory")
+    ax.legend(loc="upper right")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def check_suite(args, seeds) -> bool:
+    print("1. task suite check: tuned SGD-momentum against tuned AdamW, held-out candidates, "
+          f"{len(seeds)} seeds (positive gap: AdamW better)")
+    suite = family.CANDIDATE_SUITE
+    gap = family.family_gap(suite, seeds, lr_grid=LR_GRID, weight_decays=WD_GRID)
+    oracle = family.oracle_gap(suite, seeds, lr_grid=LR_GRID, weight_decays=WD_GRID)
+    print(family.format_gap(gap, oracle))
+    kept = [t.name for t in SUITE.tasks("heldout")]
+    rejected = [t.name for t in suite.tasks("heldout") if t.name not in kept]
+    print(f"held-out tasks kept: {', '.join(kept)}; replaced: {', '.join(rejected) or 'none'}")
+    ok = all(oracle[name]["separates"] for name in kept)
+    wrongly_kept = [n for n in kept if not oracle[n]["separates"]]
+    print(f"target every kept held-out task separates the families (per-task lr): "
+          f"{'OK' if ok else 'MISSED'} ({len(kept) - len(wrongly_kept)}/{len(kept)})")
+    return ok
+
+
+LR_GRID = tuning.LR_GRID
+#: Weight decays: the shared grid, plus the larger values Lion's tuning rules call for
+#: (3-10x AdamW's), offered to every contender alike.
+WD_GRID = tuning.WD_GRID + (0.3, 1.0)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--state-slots", type=int, default=1,
+                        help="state budget of the program search (1: m only)")
+    parser.add_argument("--trials", type=int, default=1500, help="trials per program search")
+    parser.add_argument("--search-seeds", type=int, default=3)
+    parser.add_argument("--population", type=int, default=50)
+    parser.add_argument("--tournament", type=int, default=4)
+    parser.add_argument("--mo-trials", type=int, default=1500,
+                        help="trials of the multi-objective (NSGA-II) search")
+    parser.add_argument("--seeds", type=int, default=10, help="held-out seeds")
+    parser.add_argument("--plot", default="runs/optimizer_budget_pareto.png")
+    parser.add_argument("--check-suite", action="store_true",
+                        help="only check the task suite (step 1)")
+    parser.add_argument("--skip-suite-check", action="store_true")
+    parser.add_argument("--quick", action="store_true", help="smoke test: tiny budgets")
+    args = parser.parse_args(argv)
+    global LR_GRID, WD_GRID
+    if args.quick:
+        args.trials, args.search_seeds, args.population, args.tournament = 40, 2, 8, 3
+        args.mo_trials, args.seeds = 40, 3
+        LR_GRID, WD_GRID = (0.01, 0.3), (0.0, 0.1)
+    seeds = list(range(args.seeds))
+    targets = []
+
+    proxy_time = proxy.throughput(opt.sgd_momentum(), tier="proxy", seconds=0.5)
+    print(f"symsearch optimizer discovery under a state budget of {args.state_slots} "
+          f"(family suite; proxy evaluation {proxy_time['seconds_per_evaluation'] * 1e3:.1f} "
+          f"ms with Numba)")
+    if not args.skip_suite_check:
+        suite_ok = check_suite(args, seeds)
+        targets.append(("every held-out task separates SGD-momentum from AdamW", suite_ok,
+                        "see the table"))
+        if args.check_suite:
+            return 0
+    print()
+
+    # 2. searches
+    print(f"2. searches from SGD-momentum, budget {args.state_slots} state slot(s): "
+          f"regularized evolution (population {args.population}, tournament "
+          f"{args.tournament}), {args.trials} trials each, seeds 0..{args.search_seeds - 1}; "
+          f"constants-only evolution at equal evaluations")
+    runs = []
+    for seed in range(args.search_seeds):
+        program = run_search(opt.space("sgd_momentum", state_slots=args.state_slots,
+                                       max_statements=20), evolution(args, seed),
+                             args.trials, seed)
+        constants = run_search(opt.constants_space("sgd_momentum",
+                                                   state_slots=args.state_slots),
+                               evolution(args, seed), program["evaluated"], seed,
+                               evaluations=program["evaluated"])
+        runs.append((seed, program, constants))
+    header = (f"{'search':<20} {'seed':>4} {'trials':>6} {'evaluated':>9} {'cache hits':>10} "
+              f"{'redundant':>9} {'wall':>7} {'best score':>10}")
+    print(header)
+    print("-" * len(header))
+    for seed, program, constants in runs:
+        for name, s in (("program evolution", program), ("constants-only", constants)):
+            best = min(r.metrics[METRIC] for r in s["records"] if r.metrics)
+            print(f"{name:<20} {seed:>4} {s['trials']:>6} {s['evaluated']:>9} "
+                  f"{s['cached'] / max(1, s['trials']):>9.1%} {s['redundant']:>8.1%} "
+                  f"{s['wall']:>6.0f}s {best:>10.4f}")
+    print()
+
+    # 3. handover, tuning, held-out
+    found, constants_best = [], []
+    for seed, program, constants in runs:
+        p, fit = handover(program)
+        c, cfit = handover(constants)
+        found.append((seed, p, fit, tune_found(p)))
+        constants_best.append((seed, c, cfit, tune_found(c)))
+    print("3. handed-over programs (best of ten on the selection tier, 3 seeds):")
+    for seed, p, fit, _t in found:
+        print(f"seed {seed}: selection fitness {fit:.4f}, state buffers "
+              f"{opt.state_buffers(p)}, Lion-like: {lion_like(p)}")
+    winner_seed, winner, _, _ = min(found, key=lambda x: x[3].fitness)
+    print(f"winner (seed {winner_seed}, best tuned selection fitness), as source:")
+    print(opt.to_source(opt.simplify(winner)))
+    print()
+
+    known = {name: tune_known(key, args) for name, key in
+             (("SGD", "sgd"), ("SGD-momentum", "sgd_momentum"), ("Lion", "lion"),
+              ("C-Lion", "c_lion"), ("AdamW", "adamw"))}
+    scores = {name: heldout(t, seeds) for name, t in known.items()}
+    per_seed_found = [heldout(t, seeds) for *_x, t in found]
+    per_seed_constants = [heldout(t, seeds) for *_x, t in constants_best]
+    # one unit per held-out seed: the mean over search seeds
+    scores["discovered (mean over searches)"] = [statistics.fmean(col) for col in
+                                                 zip(*per_seed_found)]
+    scores["constants-only (mean over searches)"] = [statistics.fmean(col) for col in
+                                                     zip(*per_seed_constants)]
+    disc = scores["discovered (mean over searches)"]
+    const = scores["constants-only (mean over searches)"]
+    print(f"held-out tasks ({len(SUITE.tasks('heldout'))}), {len(seeds)} seeds, mean "
+          f"normalized loss (lower is better); lr (and wd) tuned on the selection tier over "
+          f"{len(LR_GRID)} lrs x {len(WD_GRID)} wds")
+    header = (f"{'optimizer':<36} {'buffers':>7} {'lr mult':>8} {'wd':>6} {'selection':>9} "
+              f"{'held-out':>9} {'discovered - it (95%)':>22}")
+    print(header)
+    print("-" * len(header))
+    rows = [(name, opt.state_buffers(t.program), t.lr, t.weight_decay, t.fitness, name)
+            for name, t in known.items()]
+    for (seed, p, _f, t), sc in zip(found, per_seed_found):
+        rows.append((f"discovered, search seed {seed}", opt.state_buffers(p), t.lr, None,
+                     t.fitness, sc))
+    for (seed, p, _f, t), sc in zip(constants_best, per_seed_constants):
+        rows.append((f"constants-only, search seed {seed}", opt.state_buffers(p), t.lr, None,
+                     t.fitness, sc))
+    for name, buffers, lr, wd, fit, key in rows:
+        values = scores[key] if isinstance(key, str) else key
+        wd_text = "-" if wd is None else f"{wd:g}"
+        print(f"{name:<36} {buffers:>7} {lr:>8.3g} {wd_text:>6} {fit:>9.4f} "
+              f"{statistics.fmean(values):>9.4f} {interval_text(disc, values):>22}")
+    for name in ("discovered (mean over searches)", "constants-only (mean over searches)"):
+        print(f"{name:<36} {'':>7} {'':>8} {'':>6} {'':>9} {statistics.fmean(scores[name]):>9.4f}"
+              f" {interval_text(disc, scores[name]):>22}")
+    search_means = [statistics.fmean(s) for s in per_seed_found]
+    constant_means = [statistics.fmean(s) for s in per_seed_constants]
+    wins = sum(a < b for a, b in zip(search_means, constant_means))
+    print(f"over search seeds (one unit per search): discovered - constants-only "
+          f"{interval_text(search_means, constant_means)} ({wins}/{len(runs)} searches ahead); "
+          f"discovered - SGD-momentum "
+          f"{interval_text(search_means, [statistics.fmean(scores['SGD-momentum'])] * len(runs))}")
+    lion_count = sum(lion_like(p).startswith("yes") for _s, p, _f, _t in found)
+    print(f"Lion-like winners: {lion_count}/{len(found)}")
+    print()
+
+    # 4. multi-objective search
+    print(f"4. NSGA-II from SGD-momentum, budget 2 slots, objectives (score, state buffers), "
+          f"{args.mo_trials} trials")
+    mo = run_search(opt.space("sgd_momentum", state_slots=2, max_statements=20),
+                    NSGA2(population_size=args.population, seed=0), args.mo_trials, 0,
+                    objective=[f"min:{METRIC}", "min:state_buffers"])
+    front = []
+    for trial in mo["result"].pareto:
+        program = trial.value if isinstance(trial.value, opt.Program) else None
+        if program is None:
+            continue
+        tuned = tune_found(program)
+        front.append((opt.state_buffers(program), statistics.fmean(heldout(tuned, seeds[:3])),
+                      program))
+    best_by_buffers = {}
+    for buffers, score, program in front:
+        if buffers not in best_by_buffers or score < best_by_buffers[buffers][0]:
+            best_by_buffers[buffers] = (score, program)
+    references = [(name, opt.state_buffers(known[name].program),
+                   statistics.fmean(scores[name][:3]))
+                  for name in ("SGD", "SGD-momentum", "Lion", "AdamW")]
+    print(f"{'front point':<20} {'buffers':>7} {'held-out (3 seeds)':>18}  Lion-like")
+    for buffers in sorted(best_by_buffers):
+        score, program = best_by_buffers[buffers]
+        print(f"{'searched':<20} {buffers:>7} {score:>18.4f}  {lion_like(program)}")
+    for name, buffers, score in references:
+        print(f"{name:<20} {buffers:>7} {score:>18.4f}")
+    plot_pareto(Path(args.plot), [(b, s, p) for b, (s, p) in best_by_buffers.items()],
+                references)
+    print(f"plot: {args.plot} ({mo['evaluated']} evaluations, cache hits "
+          f"{mo['cached'] / max(1, mo['trials']):.1%})")
+    print()
+
+    # cache figures
+    trials = sum(p["trials"] for _s, p, _c in runs)
+    cached = sum(p["cached"] for _s, p, _c in runs)
+    saved = sum(p["saved_s"] for _s, p, _c in runs)
+    redundant = statistics.fmean(p["redundant"] for _s, p, _c in runs)
+    print(f"functional cache, program searches: hit rate {cached / max(1, trials):.1%} "
+          f"({cached} of {trials} trials not evaluated; paper: {PAPER_HIT_RATE:.0%}), "
+          f"evaluation time saved {saved:.0f} s; redundant statements {redundant:.1%} "
+          f"(paper: {PAPER_REDUNDANT:.0%})")
+    print()
+
+    sgdm = scores["SGD-momentum"]
+    targets += [
+        ("proxy evaluation within tens of ms", proxy_time["seconds_per_evaluation"] < 0.05,
+         f"{proxy_time['seconds_per_evaluation'] * 1e3:.1f} ms"),
+        ("discovered beats tuned SGD-momentum (95% interval below 0)",
+         excludes_zero_below(disc, sgdm), interval_text(disc, sgdm)),
+        ("discovered beats constants-only at equal evaluations (95% interval below 0)",
+         excludes_zero_below(disc, const), interval_text(disc, const)),
+        ("discovered at or above tuned Lion", statistics.fmean(disc) <=
+         statistics.fmean(scores["Lion"]), interval_text(disc, scores["Lion"])),
+        ("discovered at or above tuned AdamW (not a goal under one buffer)",
+         statistics.fmean(disc) <= statistics.fmean(scores["AdamW"]),
+         interval_text(disc, scores["AdamW"])),
+    ]
+    for name, passed, detail in targets:
+        print(f"target {name}: {'OK' if passed else 'MISSED'} ({detail})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
