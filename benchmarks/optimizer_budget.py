@@ -197,11 +197,11 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--state-slots", type=int, default=1,
                         help="state budget of the program search (1: m only)")
-    parser.add_argument("--trials", type=int, default=1500, help="trials per program search")
+    parser.add_argument("--trials", type=int, default=3000, help="trials per program search")
     parser.add_argument("--search-seeds", type=int, default=3)
     parser.add_argument("--population", type=int, default=50)
     parser.add_argument("--tournament", type=int, default=4)
-    parser.add_argument("--mo-trials", type=int, default=1500,
+    parser.add_argument("--mo-trials", type=int, default=2000,
                         help="trials of the multi-objective (NSGA-II) search")
     parser.add_argument("--seeds", type=int, default=10, help="held-out seeds")
     parser.add_argument("--plot", default="runs/optimizer_budget_pareto.png")
