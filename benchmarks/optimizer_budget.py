@@ -127,7 +127,10 @@ def tune_known(name: str, args):
 
 
 def tune_found(program):
-    return tuning.tune(lambda wd: program, [None], lr_grid=LR_GRID, suite=SUITE)
+    """lr x weight decay (decoupled, added to the update) over the same grid as the known
+    programs."""
+    return tuning.tune(lambda wd: tuning.with_weight_decay(program, wd), WD_GRID,
+                       lr_grid=LR_GRID, suite=SUITE)
 
 
 def heldout(tuned, seeds) -> list:
@@ -188,9 +191,7 @@ def check_suite(args, seeds) -> bool:
 
 
 LR_GRID = tuning.LR_GRID
-#: Weight decays: the shared grid, plus the larger values Lion's tuning rules call for
-#: (3-10x AdamW's), offered to every contender alike.
-WD_GRID = tuning.WD_GRID + (0.3, 1.0)
+WD_GRID = tuning.WD_GRID
 
 
 def main(argv=None) -> int:
@@ -296,11 +297,11 @@ def main(argv=None) -> int:
     rows = [(name, opt.state_buffers(t.program), t.lr, t.weight_decay, t.fitness, name)
             for name, t in known.items()]
     for (seed, p, _f, t), sc in zip(found, per_seed_found):
-        rows.append((f"discovered, search seed {seed}", opt.state_buffers(p), t.lr, None,
-                     t.fitness, sc))
+        rows.append((f"discovered, search seed {seed}", opt.state_buffers(p), t.lr,
+                     t.weight_decay, t.fitness, sc))
     for (seed, p, _f, t), sc in zip(constants_best, per_seed_constants):
-        rows.append((f"constants-only, search seed {seed}", opt.state_buffers(p), t.lr, None,
-                     t.fitness, sc))
+        rows.append((f"constants-only, search seed {seed}", opt.state_buffers(p), t.lr,
+                     t.weight_decay, t.fitness, sc))
     for name, buffers, lr, wd, fit, key in rows:
         values = scores[key] if isinstance(key, str) else key
         wd_text = "-" if wd is None else f"{wd:g}"

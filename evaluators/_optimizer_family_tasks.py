@@ -18,14 +18,14 @@ SGD-momentum has little to find. These tasks are chosen, and checked before any 
 Tiers, as in the default suite: ``"proxy"`` is what a search scores (about 10 ms per
 evaluation with Numba), ``"large"`` is the selection tier (the funnel's second stage, where
 programs are selected and every contender's lr and weight decay are tuned, ~45 ms), and
-``"heldout"`` is never seen by selection or tuning: other data sets (a teacher-student
-regression with scaled inputs, 500 sparse features, generated classification (a new generator seed) with batch 512),
+``"heldout"`` is never seen by selection or tuning: other data sets (wine and a
+teacher-student regression with scaled inputs, 500 sparse features, generated classification (a new generator seed) with batch 512),
 new quadratic problem seeds and heavy-tailed (Student-t, 1.5 degrees of freedom) gradient
 noise. ``CANDIDATE_HELDOUT`` holds the held-out candidates before the gap check
 (``optimizer_family.oracle_gap``: each optimizer tuned for the task itself, so what is left
-is the structure's gap); the two it rejected, wine and breast_cancer with scaled inputs
-(tuned SGD-momentum within noise of tuned AdamW), stay there, out of ``HELDOUT_TASKS``, so
-the check can be rerun (``benchmarks/optimizer_budget.py --check-suite``).
+is the structure's gap); the one it rejected, breast_cancer with scaled inputs (tuned
+SGD-momentum within noise of tuned AdamW), stays there, out of ``HELDOUT_TASKS``, so the
+check can be rerun (``benchmarks/optimizer_budget.py --check-suite``).
 
 >>> [t.name for t in PROXY_TASKS]
 ['logreg_sparse', 'mlp_digits_scaled', 'quadratic_diagonal']
@@ -74,9 +74,10 @@ CANDIDATE_HELDOUT = (
                  noise_kind="student_t", noise_df=1.5, problem_seed=2000),
 )
 
-#: Replaced by the gap check (per-task-tuned SGD-momentum within noise of AdamW; 10 seeds:
-#: wine +0.003 ± 0.055, breast_cancer -0.021 ± 0.028).
-REJECTED = ("mlp_wine_scaled", "mlp_breast_cancer_scaled")
+#: Replaced by the gap check (per-task-tuned SGD-momentum within noise of AdamW over 10
+#: seeds: -0.005 ± 0.019). Wine, within noise with weight decays up to 0.1 only, separates
+#: once the grid reaches 1 (+0.143 ± 0.027) and is kept.
+REJECTED = ("mlp_breast_cancer_scaled",)
 
 HELDOUT_TASKS = tuple(t for t in CANDIDATE_HELDOUT if t.name not in REJECTED)
 

@@ -19,9 +19,10 @@ from symsearch.evaluators import optimizer_proxy as proxy
 from symsearch.programs.program import Program
 
 #: The shared grid: lr multipliers in half decades from 1e-4 to 1e2 (every task's base lr is
-#: multiplied by one of them), and weight decays.
+#: multiplied by one of them), and weight decays up to 1, which covers the 3-10x larger
+#: decay Lion's tuning rules ask for.
 LR_GRID = tuple(10.0 ** (k / 2) for k in range(-8, 5))
-WD_GRID = (0.0, 1e-3, 1e-2, 1e-1)
+WD_GRID = (0.0, 1e-3, 1e-2, 1e-1, 0.3, 1.0)
 
 
 class Tuned(NamedTuple):
@@ -57,6 +58,25 @@ def tune(build: Callable[[Optional[float]], Program], weight_decays: Sequence = 
     return best
 
 
+def with_weight_decay(program: Program, weight_decay: Optional[float]) -> Program:
+    """``program`` with decoupled weight decay added to its update, ``update += wd * lr *
+    w`` (AdamW's form), so a discovered program is tuned over the same weight-decay grid as
+    the known ones; ``program`` itself for 0 or None."""
+    if not weight_decay:
+        return program
+    from symsearch.programs.expr import Const
+    from symsearch.programs.program import Statement
+
+    name = "wd_term"
+    while name in program.inputs or any(st.target == name for st in program.statements):
+        name += "_"
+    statements = [Statement(st.target, st.op, list(st.args)) for st in program.statements]
+    statements += [Statement(name, "mul", ["w", Const(float(weight_decay))]),
+                   Statement(name, "mul", [name, "lr"]),
+                   Statement("update", "add", ["update", name])]
+    return Program(list(program.inputs), statements, list(program.outputs))
+
+
 def heldout_scores(tuned: Tuned, seeds: Iterable[int],
                    suite: Optional[proxy.ProxySuite] = None) -> dict:
     """Held-out scores of a tuned contender per seed: ``{"mean": [per seed], "<task>": [per
@@ -86,4 +106,5 @@ def paired_interval(a: Sequence[float], b: Sequence[float]) -> tuple:
     return mean, float(half)
 
 
-__all__ = ["LR_GRID", "WD_GRID", "Tuned", "tune", "heldout_scores", "paired_interval"]
+__all__ = ["LR_GRID", "WD_GRID", "Tuned", "tune", "with_weight_decay", "heldout_scores",
+           "paired_interval"]

@@ -101,3 +101,15 @@ def test_multi_objective_search_over_score_and_state_buffers():
     assert front
     for s, b in front:
         assert not any(s2 <= s and b2 <= b and (s2, b2) != (s, b) for s2, b2 in front)
+
+
+def test_with_weight_decay_adds_decoupled_decay_to_any_program():
+    from symsearch.evaluators.optimizer_tuning import with_weight_decay
+
+    assert with_weight_decay(opt.lion(), 0.0) is not None
+    program = with_weight_decay(opt.sgd_momentum(), 0.1)
+    opt.validate(program, state_slots=1)
+    w, g = np.array([1.0, 2.0]), np.array([0.5, 0.5])
+    new_w, _, _ = opt.step_program(program, w, g, np.zeros(2), np.zeros(2), 0.1)
+    np.testing.assert_allclose(w - new_w, 0.1 * g + 0.1 * 0.1 * w)
+    assert opt.state_buffers(program) == 1
