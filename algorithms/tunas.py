@@ -6,7 +6,11 @@ categorical logits, moving-average baseline, entropy bonus, Adam), with TuNAS's 
 - **warm-up**: the first ``warmup_trials`` proposals are uniform at random and teach the
   policy nothing, so the shared weights of a supernet are trained on every path before the
   controller starts to prefer some (TuNAS disables controller updates for the first 25% of
-  the search);
+  the search). Their rewards still set the baseline and the advantage scale, so the first
+  policy step after the warm-up is measured against a mean reward, not a single one. On
+  standalone evaluations there is no supernet to warm up: leave ``warmup_trials`` at 0
+  (a warm-up of a quarter of 100 evaluations spends them without learning; on the project's
+  NAS table that costs TuNAS its lead over random search, see ``benchmarks/README.md``);
 - **absolute reward**: with ``cost_metric`` and ``cost_target`` the reward is
   ``score + cost_weight * |cost / cost_target - 1|`` (``cost_weight`` < 0), which pulls the
   search toward architectures at the cost target instead of merely under it.
@@ -96,8 +100,32 @@ class TuNAS(Reinforce):
 
     def feedback(self, dna: DNA, feedback: Feedback) -> None:
         reward = self.reward(feedback)
-        if reward is not None and self.num_proposed > self.warmup_trials:
+        if reward is not None:
+            self.learn(dna, reward)
+
+    def learn(self, dna: Any, reward: float) -> None:
+        """The controller step of a proposal: :meth:`update` after the warm-up, only
+        :meth:`observe` during it. A weight-sharing loop that computes rewards itself
+        (:func:`~symsearch.evaluators.weight_sharing.one_shot.train_jointly`) calls this."""
+        if self.num_proposed > self.warmup_trials:
             self.update(dna, reward)
+        else:
+            self.observe(reward)
+
+    def observe(self, reward: float) -> None:
+        """A warm-up reward: it moves the baseline and the advantage scale as :meth:`update`
+        does, and leaves the logits alone."""
+        reward = float(reward)
+        if not math.isfinite(reward):
+            raise ValueError(f"reward must be a finite number, got {reward!r}")
+        if self.baseline is None:
+            self.baseline = reward
+            return
+        advantage = reward - self.baseline
+        d = self.baseline_decay
+        self.advantage_var = advantage * advantage if self.advantage_var is None else \
+            d * self.advantage_var + (1 - d) * advantage * advantage
+        self.baseline = d * self.baseline + (1 - d) * reward
 
     def __repr__(self) -> str:
         return (f"TuNAS(warmup_trials={self.warmup_trials}, learning_rate={self.learning_rate}, "

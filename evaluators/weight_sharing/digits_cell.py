@@ -9,7 +9,10 @@ cell space (:class:`~symsearch.evaluators.weight_sharing.one_shot.SupernetEvalua
 first call trains the supernet ``warmup_epochs`` epochs on uniform paths, each call trains
 ``train_steps`` mini-batches on the cell's path (0: single-path one-shot; a few with
 ``algorithm: tunas``: TuNAS's alternating steps). Warm-up paths skip cells whose output is
-zero (``skip_zero_cells``): they have no weights of their own to train. The same space and the same model code
+zero (``skip_zero_cells``): they have no weights of their own to train. ``split_on`` (an
+edge's name, e.g. ``edge_2_3``) splits the trained supernet into one sub-supernet per op of
+that edge, each trained ``split_epochs`` more epochs (few-shot NAS); ``eval_split:
+val+train`` scores on both splits. The same space and the same model code
 (:func:`~symsearch.evaluators.weight_sharing.cell_model.cell_network`) serve both.
 
 Metrics in both modes: ``val_accuracy`` (the objective) and ``epochs``: the training epochs
@@ -49,7 +52,9 @@ def _supernet_evaluator(n_nodes: int, ops: tuple, settings: tuple, skip_zero_cel
 def evaluate(candidate: Cell, weight_sharing: bool = False, standalone: str = "table",
              epochs: Optional[int] = None, ops: Sequence[str] = TABLE_OPS,
              warmup_epochs: int = 80, train_steps: int = 0, lr: float = 0.05,
-             skip_zero_cells: bool = True, seed: int = 0, device: str = "auto") -> dict:
+             skip_zero_cells: bool = True, seed: int = 0, device: str = "auto",
+             eval_split: str = "val", split_on: Optional[str] = None,
+             split_epochs: int = 10) -> dict:
     """Scores a cell standalone or with inherited weights; see the module docstring."""
     if not isinstance(weight_sharing, bool):
         raise ValueError(f"evaluate: 'weight_sharing' must be true or false, got "
@@ -63,9 +68,10 @@ def evaluate(candidate: Cell, weight_sharing: bool = False, standalone: str = "t
         raise ValueError(f"evaluate: the cell has ops {unknown} outside 'ops' {list(ops)}")
     if weight_sharing:
         settings = (("warmup_epochs", warmup_epochs), ("train_steps", train_steps), ("lr", lr),
-                    ("seed", seed), ("device", device))
+                    ("seed", seed), ("device", device), ("eval_split", eval_split),
+                    ("split_on", split_on), ("split_epochs", split_epochs))
         evaluator = _supernet_evaluator(candidate.n_nodes, ops, settings, skip_zero_cells)
-        before = evaluator.trainer.epochs_done
+        before = evaluator.epochs_done
         metrics = evaluator(candidate)
         return {"val_accuracy": metrics["val_accuracy"], "val_loss": metrics["val_loss"],
                 "epochs": metrics["supernet_epochs"] - before,

@@ -240,9 +240,12 @@ def train_jointly(net: Supernet, trainer: PathTrainer, controller: Any, x_val: t
                   seed: int = 0, num_threads: Optional[int] = 1) -> list:
     """TuNAS-style alternation, ``steps`` times: the controller proposes a path, the supernet
     trains one mini-batch on it, the path's accuracy on a random validation batch is the
-    reward of ``controller.update(dna, reward)``. Returns the rewards."""
+    reward of the controller's step: ``controller.learn(dna, reward)`` where it has one (TuNAS:
+    no policy step during its warm-up), else ``controller.update(dna, reward)``. Returns the
+    rewards."""
     generator = torch.Generator().manual_seed(seed)
     rewards = []
+    learn = getattr(controller, "learn", controller.update)
     with torch_threads(num_threads):
         for _ in range(steps):
             dna = controller.propose()
@@ -250,7 +253,7 @@ def train_jointly(net: Supernet, trainer: PathTrainer, controller: Any, x_val: t
             index = torch.randperm(len(y_val), generator=generator)[:reward_batch]
             index = index.to(x_val.device)
             reward = path_accuracy(net, x_val[index], y_val[index], [dna])[0]
-            controller.update(dna, reward)
+            learn(dna, reward)
             rewards.append(reward)
     return rewards
 
@@ -271,6 +274,13 @@ class SupernetEvaluator:
     ``candidate`` may be a materialized candidate of ``space`` or its DNA. Metrics also say the
     supernet training spent so far (``supernet_epochs``), the search's compute.
 
+    ``eval_split`` names the data split a path is scored on; ``"val+train"`` scores on both
+    (more samples: a finer, less noisy ranking; the training split's loss with inherited
+    weights measures how well the path fits, which at this size is what separates cells).
+    ``split_on`` (a decision's name or path) makes it few-shot NAS
+    (:mod:`~symsearch.evaluators.weight_sharing.few_shot`): after the warm-up, one copy of the
+    supernet per value of that decision trains ``split_epochs`` more epochs on its paths.
+
     The evaluator holds the supernet in its process: run it in-process (the default runner);
     Ray workers would each train a supernet of their own.
     """
@@ -279,26 +289,40 @@ class SupernetEvaluator:
                  data: Optional[dict] = None, warmup_epochs: int = 8, train_steps: int = 0,
                  lr: float = 0.05, batch_size: int = 32, eval_split: str = "val",
                  seed: int = 0, device: str = "auto", num_threads: Optional[int] = 1,
-                 sampling: str = "uniform", accept: Optional[Callable] = None):
+                 sampling: str = "uniform", accept: Optional[Callable] = None,
+                 split_on: Optional[str] = None, split_epochs: int = 10):
         _check_positive("SupernetEvaluator", "warmup_epochs", warmup_epochs, allow_zero=True)
         _check_positive("SupernetEvaluator", "train_steps", train_steps, allow_zero=True)
         _check_positive("SupernetEvaluator", "lr", lr, kind=float)
+        _check_positive("SupernetEvaluator", "split_epochs", split_epochs)
         if sampling not in SAMPLING:
             raise ValueError(f"SupernetEvaluator: 'sampling' must be one of {SAMPLING}, got "
                              f"{sampling!r}")
+        if split_on is not None and not isinstance(split_on, str):
+            raise ValueError(f"SupernetEvaluator: 'split_on' must be a decision's name or path, "
+                             f"got {split_on!r}")
         self.sampling, self.accept = sampling, accept
         self.device = current_device(device)
         self.data = default_data(self.device) if data is None else {
             k: (x.to(self.device), y.to(self.device)) for k, (x, y) in data.items()}
-        for split in ("train", eval_split):
+        parts = eval_split.split("+") if isinstance(eval_split, str) else [eval_split]
+        for split in ["train"] + parts:
             if split not in self.data:
                 raise ValueError(f"SupernetEvaluator: data has no {split!r} split (has "
                                  f"{sorted(self.data)})")
+        if len(parts) > 1:
+            self.data[eval_split] = (torch.cat([self.data[p][0] for p in parts]),
+                                     torch.cat([self.data[p][1] for p in parts]))
         torch.manual_seed(seed)
         self.net = supernet(space, build_fn, device=self.device,
                             example_input=self.data["train"][0][:2])
         self.trainer = PathTrainer(self.net, *self.data["train"], lr=lr, batch_size=batch_size,
                                    seed=seed)
+        if split_on is not None:
+            from symsearch.evaluators.weight_sharing.few_shot import split_decision
+            split_decision(self.net, split_on)          # a bad name fails now, not after training
+        self.split_on, self.split_epochs = split_on, split_epochs
+        self.sub_supernets = None
         self.warmup_epochs, self.train_steps, self.lr = warmup_epochs, train_steps, lr
         self.eval_split, self.seed = eval_split, seed
         self.warmed_up = False
@@ -312,33 +336,76 @@ class SupernetEvaluator:
     def _warm_up(self) -> None:
         if not self.warmed_up:
             self.warmed_up = True
+            start = time.perf_counter()
             if self.warmup_epochs:
                 if self.sampling == "uniform":
-                    stats = train_uniform(self.net, self.trainer, self.warmup_epochs, self.lr,
-                                          self.seed, self.accept)
+                    train_uniform(self.net, self.trainer, self.warmup_epochs, self.lr,
+                                  self.seed, self.accept)
                 else:
-                    stats = train_fair(self.net, self.trainer, self.warmup_epochs, self.lr,
-                                       self.seed)
-                self.warmup_seconds = stats["seconds"]
+                    train_fair(self.net, self.trainer, self.warmup_epochs, self.lr, self.seed)
+            if self.split_on is not None:
+                from symsearch.evaluators.weight_sharing.few_shot import SubSupernets
+                self.sub_supernets = SubSupernets(self.net, self.trainer, self.split_on,
+                                                  self.split_epochs, self.lr, self.seed,
+                                                  self.accept)
+                for trainer in self.sub_supernets.trainers:
+                    trainer.set_lr(self.lr * 0.1)
+            self.warmup_seconds = time.perf_counter() - start
             self.trainer.set_lr(self.lr * 0.1 if self.warmup_epochs else self.lr)
+
+    @property
+    def epochs_done(self) -> float:
+        """Supernet epochs trained so far (the sub-supernets' included): the compute."""
+        subs = 0.0 if self.sub_supernets is None else self.sub_supernets.epochs_done
+        return self.trainer.epochs_done + subs
+
+    @property
+    def steps_done(self) -> int:
+        subs = 0 if self.sub_supernets is None else sum(t.steps for t in
+                                                         self.sub_supernets.trainers)
+        return self.trainer.steps + subs
+
+    def net_for(self, dna: tuple) -> Supernet:
+        """The supernet that scores ``dna``: the one, or its few-shot sub-supernet."""
+        return self.net if self.sub_supernets is None else self.sub_supernets.net_for(dna)
+
+    def _trainer_for(self, dna: tuple) -> PathTrainer:
+        return self.trainer if self.sub_supernets is None else \
+            self.sub_supernets.trainer_for(dna)
+
+    def metrics_of(self, candidates: Sequence[Any]) -> list:
+        """``(accuracy, cross-entropy)`` of each candidate on ``eval_split`` with inherited
+        weights, without training steps."""
+        self.warm_up()
+        dnas = [self.net.dna(c) for c in candidates]
+        out: list = [None] * len(dnas)
+        groups: dict = {}
+        for i, dna in enumerate(dnas):
+            groups.setdefault(id(self.net_for(dna)), []).append(i)
+        with torch_threads(self.num_threads):
+            for members in groups.values():
+                net = self.net_for(dnas[members[0]])
+                for i, m in zip(members, path_metrics(net, *self.data[self.eval_split],
+                                                      [dnas[i] for i in members])):
+                    out[i] = m
+        return out
 
     def scores(self, candidates: Sequence[Any], metric: str = "accuracy") -> list:
         """Inherited-weight accuracies (or, ``metric="loss"``, cross-entropies) of several
         candidates, without training steps."""
-        self.warm_up()
-        score = path_accuracy if metric == "accuracy" else path_loss
         if metric not in ("accuracy", "loss"):
             raise ValueError(f"scores: metric must be 'accuracy' or 'loss', got {metric!r}")
-        with torch_threads(self.num_threads):
-            return score(self.net, *self.data[self.eval_split],
-                         [self.net.dna(c) for c in candidates])
+        k = 0 if metric == "accuracy" else 1
+        return [m[k] for m in self.metrics_of(candidates)]
 
     def __call__(self, candidate: Any) -> dict:
         self.warm_up()
         dna = self.net.dna(candidate)
         with torch_threads(self.num_threads):
+            trainer = self._trainer_for(dna)
             for _ in range(self.train_steps):
-                self.trainer.step(dna)
-            (accuracy, loss), = path_metrics(self.net, *self.data[self.eval_split], [dna])
+                trainer.step(dna)
+            (accuracy, loss), = path_metrics(self.net_for(dna), *self.data[self.eval_split],
+                                             [dna])
         return {"val_accuracy": accuracy, "val_loss": loss,
-                "supernet_epochs": self.trainer.epochs_done, "supernet_steps": self.trainer.steps}
+                "supernet_epochs": self.epochs_done, "supernet_steps": self.steps_done}

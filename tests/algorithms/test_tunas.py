@@ -72,3 +72,16 @@ def test_state_round_trips_exactly():
     b.setup(ss.dna_spec(SPACE), OBJECTIVE)
     b.load_state_dict(a.state_dict())
     assert [a.propose() for _ in range(5)] == [b.propose() for _ in range(5)]
+
+
+def test_warmup_rewards_set_the_baseline_and_scale_but_not_the_logits():
+    algorithm = TuNAS(warmup_trials=4, seed=0)
+    algorithm.setup(ss.dna_spec(SPACE), OBJECTIVE)
+    for reward in (1.0, 3.0, 1.0, 3.0):
+        algorithm.learn(algorithm.propose(), reward)
+    assert algorithm.steps == 0
+    assert all((logits == 0).all() for logits in algorithm.logits.values())
+    assert 1.0 < algorithm.baseline < 3.0 and algorithm.advantage_var > 0
+    algorithm.learn(algorithm.propose(), 3.0)         # the first step has a real advantage
+    assert algorithm.steps == 1
+    assert any((logits != 0).any() for logits in algorithm.logits.values())

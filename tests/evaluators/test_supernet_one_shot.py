@@ -122,3 +122,49 @@ def test_nested_search_refuses_an_inner_store_of_its_own(tmp_path):
                                                                 store="x.db"),
                       objective="max:y", num_trials=1, store=str(tmp_path / "o.db"),
                       fail_fast=1)
+
+
+def test_few_shot_split_gives_each_value_its_own_fine_tuned_copy():
+    from symsearch.evaluators.weight_sharing.few_shot import SubSupernets
+    evaluator = SupernetEvaluator(cell_space(ops=OPS), cell_network, data=DATA,
+                                  warmup_epochs=2, split_on="edge_2_3", split_epochs=1,
+                                  device="cpu")
+    evaluator.warm_up()
+    subs = evaluator.sub_supernets
+    assert isinstance(subs, SubSupernets) and len(subs.nets) == len(OPS)
+    assert evaluator.epochs_done == 2 + len(OPS) * 1
+    conv = (3, 3, 3, 3, 3, 2)                         # edge 2->3 is nor_conv_1x1
+    assert evaluator.net_for(conv) is subs.nets[2]
+    # the parent's weights were copied, then each copy trained on its own op's paths only
+    parent = dict(evaluator.net.named_parameters())
+    moved = {k: any(not torch.equal(parent[n], p) for n, p in net.named_parameters())
+             for k, net in enumerate(subs.nets)}
+    assert all(moved.values())
+    own = [dict(net.named_parameters()) for net in subs.nets]
+    op_weight = "model.cells.0.ops.5.choices.2.1.weight"
+    assert op_weight in parent
+    assert torch.equal(own[3][op_weight], parent[op_weight])      # conv 1x1 of edge 5 unused
+    assert not torch.equal(own[2][op_weight], parent[op_weight])  # ... except by its own copy
+    metrics = evaluator(conv)
+    assert metrics["supernet_epochs"] == 6.0
+    assert metrics["val_accuracy"] == evaluator.scores([conv])[0]
+
+
+def test_scores_on_several_splits_concatenate_them():
+    evaluator = SupernetEvaluator(cell_space(ops=OPS), cell_network, data=DATA,
+                                  warmup_epochs=1, eval_split="val+train", device="cpu")
+    assert len(evaluator.data["val+train"][1]) == 64 + 96
+    val_only = SupernetEvaluator(cell_space(ops=OPS), cell_network, data=DATA,
+                                 warmup_epochs=1, device="cpu")
+    path = (3, 3, 3, 3, 3, 3)
+    assert evaluator.scores([path], "loss") != val_only.scores([path], "loss")
+
+
+@pytest.mark.parametrize("split_on, message", [
+    ("edge_9_9", "no decision of that name"),
+    (3, "'split_on' must be a decision's name or path"),
+])
+def test_bad_split_is_named(split_on, message):
+    with pytest.raises(ValueError, match=message):     # WeightSharingError is a ValueError
+        SupernetEvaluator(cell_space(ops=OPS), cell_network, data=DATA, device="cpu",
+                          split_on=split_on)
