@@ -5,7 +5,11 @@
 - :mod:`.layers`: widths and depths as decisions (sliced ``linear``, ``conv2d``,
   ``batch_norm2d``, ``repeat``);
 - :mod:`.cell_model`: the cell network's model code (standalone and supernet);
+- :mod:`.macro_model`: NAS-A's macro ``ConvNet`` space's model code;
+- :mod:`.lm_model`: the tiny-LM transformer space's model code (``spaces/nas_lm.py``);
 - :mod:`.one_shot`: single-path one-shot training and inherited-weight scoring;
+- :mod:`.few_shot`: few-shot NAS, one sub-supernet per value of a decision;
+- :mod:`.lm_one_shot`: one-shot training and inherited loss for the LM space;
 - :mod:`.digits_cell`: the experiment evaluator whose ``weight_sharing`` key is the switch;
 - :mod:`.nested`: a search whose every evaluation is an inner search.
 
