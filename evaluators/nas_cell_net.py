@@ -229,22 +229,30 @@ def count_flops(model: nn.Module, input_shape: Sequence[int] = (1, 1, 8, 8)) -> 
 SPLIT_SIZES = {"val": 400, "test": 400}     # the rest (997 images) trains
 
 
-def load_digits_split(seed: int = 0) -> dict:
+def load_digits_split(seed: int = 0, val_size: Optional[int] = None,
+                      test_size: Optional[int] = None) -> dict:
     """scikit-learn's 1797 digits as ``{"train"|"val"|"test": (x, y)}`` float32 tensors.
 
-    Stratified split, fixed by ``seed``; images are ``(N, 1, 8, 8)``, standardized with the
-    training set's mean and standard deviation.
+    Stratified split, fixed by ``seed``, with ``val_size`` and ``test_size`` images
+    (default :data:`SPLIT_SIZES`) and the rest for training; images are ``(N, 1, 8, 8)``,
+    standardized with the training set's mean and standard deviation.
     """
     import numpy as np
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
     images, labels = load_digits(return_X_y=True)
+    val_size = SPLIT_SIZES["val"] if val_size is None else int(val_size)
+    test_size = SPLIT_SIZES["test"] if test_size is None else int(test_size)
+    if val_size < 100 or test_size < 100 or val_size + test_size > len(labels) - 300:
+        raise ValueError(f"digits split: val_size and test_size must be >= 100 and leave at "
+                         f"least 300 of the {len(labels)} images to train; got {val_size} "
+                         f"and {test_size}")
     images = images.astype(np.float32).reshape(-1, 1, 8, 8)
     labels = labels.astype(np.int64)
     rest_x, x_test, rest_y, y_test = train_test_split(
-        images, labels, test_size=SPLIT_SIZES["test"], stratify=labels, random_state=seed)
+        images, labels, test_size=test_size, stratify=labels, random_state=seed)
     x_train, x_val, y_train, y_val = train_test_split(
-        rest_x, rest_y, test_size=SPLIT_SIZES["val"], stratify=rest_y, random_state=seed)
+        rest_x, rest_y, test_size=val_size, stratify=rest_y, random_state=seed)
     mean, std = float(x_train.mean()), float(x_train.std())
     def pack(x, y):
         return torch.as_tensor((x - mean) / std), torch.as_tensor(y)
@@ -255,10 +263,13 @@ def load_digits_split(seed: int = 0) -> dict:
 _SPLIT_CACHE: dict = {}
 
 
-def _split(seed: int = 0) -> dict:
-    if seed not in _SPLIT_CACHE:
-        _SPLIT_CACHE[seed] = load_digits_split(seed)
-    return _SPLIT_CACHE[seed]
+def _split(seed: int = 0, val_size: Optional[int] = None,
+           test_size: Optional[int] = None) -> dict:
+    key = (seed, SPLIT_SIZES["val"] if val_size is None else int(val_size),
+           SPLIT_SIZES["test"] if test_size is None else int(test_size))
+    if key not in _SPLIT_CACHE:
+        _SPLIT_CACHE[key] = load_digits_split(*key)
+    return _SPLIT_CACHE[key]
 
 
 def _score(model: nn.Module, x: torch.Tensor, y: torch.Tensor,
@@ -278,7 +289,8 @@ def _score(model: nn.Module, x: torch.Tensor, y: torch.Tensor,
 
 def train_cell(cell: Any, epochs: int = 8, seeds: Sequence[int] = (0,), channels: int = 8,
                n_cells: int = 1, lr: float = 0.1, batch_size: int = 64,
-               device: str = "auto") -> list[dict]:
+               device: str = "auto", val_size: Optional[int] = None,
+               test_size: Optional[int] = None) -> list[dict]:
     """Trains the :class:`CellNetwork` of ``cell`` on digits once per seed; one dict per seed.
 
     SGD with Nesterov momentum 0.9, weight decay 5e-4 and a cosine schedule over ``epochs``
@@ -310,7 +322,8 @@ def train_cell(cell: Any, epochs: int = 8, seeds: Sequence[int] = (0,), channels
     params, flops = count_parameters(single), count_flops(single)
     torch.manual_seed(1_000_003 * seeds[0] + replicas)
     model = CellNetwork(cell, channels=channels, n_cells=n_cells, replicas=replicas).to(device)
-    data = {k: (x.to(device), y.to(device)) for k, (x, y) in _split().items()}
+    data = {k: (x.to(device), y.to(device))
+            for k, (x, y) in _split(0, val_size, test_size).items()}
     optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9, nesterov=True,
                                 weight_decay=5e-4)
     x_train, y_train = data["train"]
