@@ -18,6 +18,8 @@ from symsearch.algorithms.grid import Grid
 from symsearch.algorithms.hyperband import Hyperband
 from symsearch.algorithms.mutators import Mutator, crossover, mutate
 from symsearch.algorithms.nsga2 import NSGA2
+from symsearch.algorithms.one_plus_one_cma_es import OnePlusOneCMAES
+from symsearch.algorithms.quadratic_surrogate import QuadraticSurrogate
 from symsearch.algorithms.random_search import Random
 from symsearch.algorithms.successive_halving import ASHA, SuccessiveHalving
 from symsearch.algorithms.tunas import TuNAS
@@ -27,4 +29,5 @@ __all__ = ["Feedback", "SearchAlgorithm", "algorithm_names", "make_algorithm",
            "ASHA", "SuccessiveHalving", "Bayesian", "CMAES", "GP", "NSGA2", "TPE", "HillClimbing",
            "ProgramEvolution", "RegularizedEvolution", "GeneticProgramming", "Grid", "Mutator", "crossover",
            "mutate", "Random", "OptunaNSGA2", "ComposedEvolution", "AgingEvolution",
-           "MuCommaLambdaGA", "MuPlusLambdaGA", "SteadyStateGA", "TuNAS", "Reinforce", "CMAEvolutionStrategy"]
+           "MuCommaLambdaGA", "MuPlusLambdaGA", "SteadyStateGA", "TuNAS", "Reinforce", "CMAEvolutionStrategy",
+           "OnePlusOneCMAES", "QuadraticSurrogate"]
