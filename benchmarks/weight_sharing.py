@@ -2,7 +2,7 @@
 compute, beside standalone search.
 
     pip install "symsearch[torch,examples,nas]"
-    nice -n 10 python benchmarks/weight_sharing.py          # about 8 minutes on one core
+    nice -n 10 python benchmarks/weight_sharing.py          # about 12 minutes on one core
     python benchmarks/weight_sharing.py --quick             # a smoke run, figures meaningless
 
 The table (``evaluators/data/nas_digits_table.npz``, built by ``benchmarks/build_nas_table.py``)
@@ -12,18 +12,26 @@ process:
 
 1. **Ranking.** One supernet of ``cell_space(ops=TABLE_OPS)`` (the model code of
    ``evaluators/weight_sharing/cell_model.py``, NAS-B's ops) trained ``--epochs`` epochs on
-   uniformly sampled paths (single-path one-shot) per supernet seed; inherited-weight validation
-   accuracy of ``--archs`` table architectures (a fixed random sample), its Kendall tau against
-   the truth, beside the zero-cost proxies' (``evaluators/zero_cost.py``) and the parameter
-   count's on the same architectures.
+   uniformly sampled paths (single-path one-shot) per supernet seed, and a few-shot one
+   (``few_shot.py``: the parent trains ``epochs - 4 * split_epochs``, then one copy per op of
+   one edge trains ``split_epochs``; every edge reported); inherited-weight validation
+   accuracy and loss (on the validation split, and on validation + training) of ``--archs``
+   table architectures (a fixed random sample), their Kendall tau against the truth, beside
+   the zero-cost proxies' (``evaluators/zero_cost.py``) and the parameter count's on the same
+   architectures.
 2. **Search at compute.** Standalone regularized evolution on the table (each evaluation one
    training run's validation accuracy after 8 epochs, charged 8 epochs), against single-path
    one-shot + regularized evolution on the supernet's inherited accuracies, and TuNAS trained
    jointly with the supernet, each charged its supernet training epochs; the true test
    accuracy of the architecture each picks, median over seeds.
-3. **Controllers standalone.** TuNAS and REINFORCE against random search on the table.
+3. **Controllers standalone.** TuNAS and REINFORCE against random search on the table,
+   ``--controller-seeds`` seeds: median, interquartile range, a one-sided Mann-Whitney test.
 4. **Cost.** Supernet parameters, peak memory of its training, seconds per supernet epoch on
-   one and two threads.
+   one and two threads, and scoring a population path by path against batched
+   (``evaluators/weight_sharing/batched.py``: several paths per forward pass).
+5. **Tiny LM.** A supernet of a small ``spaces/nas_lm.py`` transformer space (model code
+   ``evaluators/weight_sharing/lm_model.py``): Kendall tau of inherited validation loss
+   against standalone-trained loss on a few architectures.
 
 Target lines: the supernet's tau above the parameter count's; one-shot within 1 pp of
 standalone evolution's median at <= 1/10 of its training epochs; the controller's median
@@ -260,6 +268,28 @@ def lm_ranking(n_archs, standalone_steps, supernet_steps, seed=0):
             "supernet_params": sum(p.numel() for p in evaluator.net.parameters())}
 
 
+def scoring_speed(evaluator, archs, per_pass=(1, 8, 32), repeats=2):
+    """Seconds to score ``archs`` on the validation split, path by path (1) and batched
+    (``k`` paths per forward pass, ``batched.py``): the best of ``repeats``."""
+    from symsearch.evaluators.weight_sharing.batched import batched_metrics
+    net = evaluator.net
+    x, y = evaluator.data["val"]
+    dnas = [net.dna(c) for c in archs]
+    rows = []
+    with torch_threads(1):
+        for k in per_pass:
+            best = math.inf
+            for _ in range(repeats):
+                begin = time.perf_counter()
+                if k == 1:
+                    path_metrics(net, x, y, dnas)
+                else:
+                    batched_metrics(net, x, y, dnas, k)
+                best = min(best, time.perf_counter() - begin)
+            rows.append((k, best))
+    return rows
+
+
 def quartiles(values):
     q = np.percentile(values, [25, 50, 75])
     return float(q[0]), float(q[1]), float(q[2])
@@ -401,6 +431,9 @@ def main(argv=None) -> int:
           f"{rss_before / 1024:.0f} MiB)")
     for threads, seconds in per_epoch:
         print(f"seconds per supernet epoch, {threads} thread(s): {seconds:.2f}")
+    for per_pass, seconds in scoring_speed(supernets["one-shot"][0], archs):
+        how = "path by path" if per_pass == 1 else f"batched, {per_pass} paths per pass"
+        print(f"scoring {len(archs)} paths on 400 validation digits, {how}: {seconds:.2f} s")
 
     lm = None
     if args.lm_archs:

@@ -55,6 +55,9 @@ class CellLayer(nn.Module):
                                  for op in cell.ops)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        from symsearch.evaluators.weight_sharing.batched import active_paths
+        if active_paths() is not None:
+            return self.forward_batched(x, active_paths())
         nodes: list = [x] + [None] * (self.n_nodes - 1)
         for (i, j), op in zip(self.edges, self.ops):
             if nodes[i] is None:
@@ -62,6 +65,30 @@ class CellLayer(nn.Module):
             out = op(nodes[i])
             if out is not None:
                 nodes[j] = out if nodes[j] is None else nodes[j] + out
+        return torch.zeros_like(x) if nodes[-1] is None else nodes[-1]
+
+    def forward_batched(self, x: torch.Tensor, paths: list) -> torch.Tensor:
+        """The cell for several paths' row blocks at once (:mod:`.batched`): what
+        :meth:`forward` computes for each path, with "nothing reaches node i" tracked per
+        path, and each edge run only on the rows of the paths where it carries something."""
+        from symsearch.evaluators.weight_sharing.batched import block_rows, block_size, subset
+        block = block_size()
+        reached = [[True] * len(paths)] + [[False] * len(paths) for _ in range(self.n_nodes - 1)]
+        nodes: list = [x] + [None] * (self.n_nodes - 1)
+        for (i, j), op in zip(self.edges, self.ops):
+            carries = [isinstance(op.choices[path[op.decision.index]], Nothing) is False
+                       for path in paths]
+            use = [p for p in range(len(paths)) if reached[i][p] and carries[p]]
+            if not use:
+                continue
+            rows = block_rows(use, block, x.device)
+            with subset([paths[p] for p in use]):
+                out = op(nodes[i] if len(use) == len(paths) else nodes[i][rows])
+            if nodes[j] is None:
+                nodes[j] = torch.zeros_like(x)
+            nodes[j] = nodes[j].index_add(0, rows, out)
+            for p in use:
+                reached[j][p] = True
         return torch.zeros_like(x) if nodes[-1] is None else nodes[-1]
 
 

@@ -280,6 +280,9 @@ class SupernetEvaluator:
     ``split_on`` (a decision's name or path) makes it few-shot NAS
     (:mod:`~symsearch.evaluators.weight_sharing.few_shot`): after the warm-up, one copy of the
     supernet per value of that decision trains ``split_epochs`` more epochs on its paths.
+    ``paths_per_pass`` > 1 scores that many candidates per forward pass
+    (:mod:`~symsearch.evaluators.weight_sharing.batched`; same figures; on two CPU cores it
+    is slower for the cell network, see ``benchmarks/README.md``).
 
     The evaluator holds the supernet in its process: run it in-process (the default runner);
     Ray workers would each train a supernet of their own.
@@ -290,8 +293,10 @@ class SupernetEvaluator:
                  lr: float = 0.05, batch_size: int = 32, eval_split: str = "val",
                  seed: int = 0, device: str = "auto", num_threads: Optional[int] = 1,
                  sampling: str = "uniform", accept: Optional[Callable] = None,
-                 split_on: Optional[str] = None, split_epochs: int = 10):
+                 split_on: Optional[str] = None, split_epochs: int = 10,
+                 paths_per_pass: int = 1):
         _check_positive("SupernetEvaluator", "warmup_epochs", warmup_epochs, allow_zero=True)
+        _check_positive("SupernetEvaluator", "paths_per_pass", paths_per_pass)
         _check_positive("SupernetEvaluator", "train_steps", train_steps, allow_zero=True)
         _check_positive("SupernetEvaluator", "lr", lr, kind=float)
         _check_positive("SupernetEvaluator", "split_epochs", split_epochs)
@@ -322,6 +327,7 @@ class SupernetEvaluator:
             from symsearch.evaluators.weight_sharing.few_shot import split_decision
             split_decision(self.net, split_on)          # a bad name fails now, not after training
         self.split_on, self.split_epochs = split_on, split_epochs
+        self.paths_per_pass = paths_per_pass
         self.sub_supernets = None
         self.warmup_epochs, self.train_steps, self.lr = warmup_epochs, train_steps, lr
         self.eval_split, self.seed = eval_split, seed
@@ -385,8 +391,14 @@ class SupernetEvaluator:
         with torch_threads(self.num_threads):
             for members in groups.values():
                 net = self.net_for(dnas[members[0]])
-                for i, m in zip(members, path_metrics(net, *self.data[self.eval_split],
-                                                      [dnas[i] for i in members])):
+                paths = [dnas[i] for i in members]
+                if self.paths_per_pass > 1:
+                    from symsearch.evaluators.weight_sharing.batched import batched_metrics
+                    found = batched_metrics(net, *self.data[self.eval_split], paths,
+                                            self.paths_per_pass)
+                else:
+                    found = path_metrics(net, *self.data[self.eval_split], paths)
+                for i, m in zip(members, found):
                     out[i] = m
         return out
 

@@ -147,6 +147,12 @@ def path_value(decision: Decision) -> Any:
     """The concrete value the running path gives ``decision`` (candidate or int)."""
     path = current_path()
     if path is None:
+        from symsearch.evaluators.weight_sharing.batched import active_paths
+        if active_paths() is not None:
+            raise WeightSharingError(
+                f"{where(decision)} is read by a sliced layer or read(): one value per forward "
+                f"pass, so paths that differ in it cannot be scored in one batched pass; "
+                f"score them path by path")
         raise WeightSharingError(
             f"a supernet module of {where(decision)} ran outside a path: call net(x, dna) or "
             f"run it inside `with net.path(dna):`")
@@ -161,11 +167,19 @@ def path_value(decision: Decision) -> Any:
 
 def path_index(decision: Decision) -> int:
     """The position of the running path's value among :func:`decision_values`."""
-    path = current_path()
-    value = path_value(decision)
+    path_value(decision)                         # errors for a missing path or value
+    return choice_position(decision, current_path())
+
+
+def choice_position(decision: Decision, path: Sequence) -> int:
+    """The position of ``path``'s value of ``decision`` among :func:`decision_values`."""
+    raw = path[decision.index]
+    if raw is None:
+        raise WeightSharingError(
+            f"{where(decision)} is inactive in this DNA, but the model reached its module")
     if decision.kind == CHOICE:
-        return path[decision.index]
-    return (int(value) - int(decision.lo)) // decision.step
+        return raw
+    return (int(raw) - int(decision.lo)) // decision.step
 
 
 class ChoiceModule(nn.Module):
@@ -182,6 +196,9 @@ class ChoiceModule(nn.Module):
         self.output_shapes: Optional[dict] = None
 
     def forward(self, *args, **kwargs):
+        from symsearch.evaluators.weight_sharing.batched import active_paths, choice_forward
+        if current_path() is None and active_paths() is not None:
+            return choice_forward(self, *args, **kwargs)
         i = path_index(self.decision)
         out = self.choices[i](*args, **kwargs)
         if self.output_shapes is not None:

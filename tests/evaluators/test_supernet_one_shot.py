@@ -168,3 +168,39 @@ def test_bad_split_is_named(split_on, message):
     with pytest.raises(ValueError, match=message):     # WeightSharingError is a ValueError
         SupernetEvaluator(cell_space(ops=OPS), cell_network, data=DATA, device="cpu",
                           split_on=split_on)
+
+
+def test_batched_scoring_equals_path_by_path_scoring():
+    import random
+    from symsearch.evaluators.weight_sharing.batched import batched_metrics
+    from symsearch.evaluators.weight_sharing.one_shot import path_metrics
+    evaluator = SupernetEvaluator(cell_space(ops=OPS), cell_network, data=DATA,
+                                  warmup_epochs=1, device="cpu")
+    evaluator.warm_up()
+    rng = random.Random(0)
+    paths = [evaluator.net.sample(rng) for _ in range(9)] + [(0,) * 6, (1, 0, 0, 0, 0, 0),
+                                                             (0, 3, 0, 0, 0, 2)]
+    one = path_metrics(evaluator.net, *DATA["val"], paths)
+    for per_pass in (1, 5, 12):
+        many = batched_metrics(evaluator.net, *DATA["val"], paths, per_pass)
+        assert [a for a, _ in many] == [a for a, _ in one]
+        assert [l for _, l in many] == pytest.approx([l for _, l in one], abs=1e-5)
+    state = {k: v.clone() for k, v in evaluator.net.state_dict().items()}
+    batched = SupernetEvaluator(cell_space(ops=OPS), cell_network, data=DATA,
+                                warmup_epochs=1, device="cpu", paths_per_pass=4)
+    assert batched.scores(paths) == evaluator.scores(paths)
+    assert all(torch.equal(state[k], v) for k, v in evaluator.net.state_dict().items())
+    assert all("forward" not in vars(m) for m in evaluator.net.modules())   # BN restored
+
+
+def test_a_width_decision_cannot_be_batched_and_says_so():
+    from torch import nn
+    from symsearch.evaluators.weight_sharing import WeightSharingError, linear
+    from symsearch.evaluators.weight_sharing.batched import batched_metrics
+    space = ss.Dict(width=ss.oneof([4, 8], name="width"))
+    net = supernet(space, lambda c: nn.Sequential(nn.Flatten(), linear(64, c["width"]),
+                                                  nn.ReLU(), linear(c["width"], 2)),
+                   device="cpu")
+    x, y = DATA["val"]
+    with pytest.raises(WeightSharingError, match="'width'.*cannot be scored in one batched"):
+        batched_metrics(net, x, y, [(0,), (1,)])
