@@ -13,9 +13,10 @@ DNASpec (the evolve hyper-value sits on its decision) and DNA.
   of the next are the ``elitism`` best individuals seen in the last two generations
   (elitism: the best never get lost) plus the best of the new offspring. ``propose`` never
   waits for a generation to finish (asynchronous workers keep busy on the current parents).
-- **Children**: two tournament winners (the best of ``tournament_size`` random parents)
-  are crossed over with probability ``crossover_prob`` (subtree crossover: a random subtree
-  of the first is replaced by a random subtree of the second), then mutated with
+- **Children**: two tournament winners (the best of ``tournament_size`` parents drawn at
+  random, with replacement as in DEAP) are crossed over with probability
+  ``crossover_prob`` (subtree crossover: a random subtree of the first is replaced by a
+  random subtree of the second), then mutated with
   probability ``mutation_prob`` (point mutation: a leaf becomes another leaf or an op
   another op of the same arity; or subtree mutation: a subtree is replaced by a random one).
   Every child respects the depth and size limits.
@@ -62,8 +63,8 @@ from symsearch.geno.dna import DNA
 from symsearch.geno.sampling import random_dna
 from symsearch.geno.spec import CUSTOM
 from symsearch.programs.expr import Expr
-from symsearch.programs.trees import (Tree, as_tree, fits, from_tuple, node_at, replace_at,
-                                     subtree_sizes, to_tuple)
+from symsearch.programs.trees import (ShapeMemo, Tree, as_tree, from_tuple, node_at,
+                                     replace_at, to_tuple)
 from symsearch.programs.ops import REGISTRY
 
 _LEAF = ("v", "c")
@@ -231,9 +232,18 @@ class TreeOperators:
         self.arity = {op: REGISTRY.get(op).arity for op in self.ops}
         self.subtree_depth = subtree_depth
         self.max_tries = max_tries
+        #: Sizes and depths of the trees seen (children share most nodes with parents).
+        self.shapes = ShapeMemo()
 
     def fits(self, tree: tuple) -> bool:
-        return fits(tree, self.max_depth, self.max_size)
+        return self.shapes.fits(tree, self.max_depth, self.max_size)
+
+    def _shapes(self) -> ShapeMemo:
+        # Bounded for a caller that never clears it (the algorithm clears it per generation);
+        # cleared only between operations, never while one reads it.
+        if len(self.shapes) > 200_000:
+            self.shapes.clear()
+        return self.shapes
 
     def leaf(self, rng) -> tuple:
         if self.constants and rng.random() < self.const_prob:
@@ -267,20 +277,22 @@ class TreeOperators:
 
     def crossover(self, a: tuple, b: tuple, rng) -> tuple:
         """A random subtree of ``a`` replaced by a random subtree of ``b``."""
-        sizes_a, sizes_b = subtree_sizes(a), subtree_sizes(b)
-        size_a, size_b = sizes_a[id(a)], sizes_b[id(b)]
+        shapes = self._shapes()
+        size_a, size_b = shapes.measure(a)[0], shapes.measure(b)[0]
+        sizes = shapes.sizes
         for _ in range(self.max_tries):
             k = rng.randrange(size_a)
-            donor = node_at(b, rng.randrange(size_b), sizes_b)
-            child = replace_at(a, k, donor, sizes_a)
+            donor = node_at(b, rng.randrange(size_b), sizes)
+            child = replace_at(a, k, donor, sizes)
             if self.fits(child):
                 return child
         return a
 
     def mutate(self, tree: tuple, rng, point_prob: float = 0.5) -> tuple:
         """Point mutation with probability ``point_prob``, else subtree mutation."""
-        sizes = subtree_sizes(tree)
-        n = sizes[id(tree)]
+        shapes = self._shapes()
+        n = shapes.measure(tree)[0]
+        sizes = shapes.sizes
         for _ in range(self.max_tries):
             k = rng.randrange(n)
             node = node_at(tree, k, sizes)
@@ -362,11 +374,12 @@ class GeneticProgramming(SearchAlgorithm):
     def _reset(self) -> None:
         self.operators: dict = {}          # decision index -> TreeOperators
         self.generation = 0
-        self.parents: list = []            # [dna, fitness, trial_id], best first
+        self.parents: list = []            # [dna, fitness, trial_id, key], best first
         self.offspring: list = []          # results of the current generation
         self.returned = 0                  # results of the current generation, failed included
         self.num_proposed = 0
         self.seen: set = set()
+        self._proposed_keys: dict = {}     # id(dna) -> (dna, key) until its feedback
         # Caches keyed by id(subtree), each value holding its subtree (so ids stay unique).
         self._canonical_memo: dict = {}    # -> (subtree, canonical text)
         self._simplified: dict = {}        # -> subtree, for subtrees already simplified
@@ -407,7 +420,10 @@ class GeneticProgramming(SearchAlgorithm):
                 values[i] = v = Tree(as_tree(v))
             if v is not None and self.simplify:
                 note_simplified(v, self._simplified)
-        return DNA(values)
+        dna = DNA(values)
+        # Its key, for the generation's duplicate checks (the driver feeds this object back).
+        self._proposed_keys[id(dna)] = (dna, key)
+        return dna
 
     def _initial(self, index: int) -> list:
         values = list(random_dna(self.spec, self.rng))
@@ -460,16 +476,27 @@ class GeneticProgramming(SearchAlgorithm):
         return canonical(as_tree(value), memo)
 
     def _tournament(self) -> DNA:
+        # Entrants drawn with replacement, as DEAP's selTournament does (a draw is one
+        # random() call; random.sample costs ten times more).
         parents = self.parents
-        sample = self.rng.sample(range(len(parents)), min(self.tournament_size, len(parents)))
-        return parents[min(sample)][0]          # parents are sorted best first
+        n = len(parents)
+        draw = self.rng.random
+        best = n
+        for _ in range(self.tournament_size):
+            k = int(draw() * n)
+            if k < best:
+                best = k
+        return parents[best][0]                 # parents are sorted best first
 
     # ---- feedback and generations -----------------------------------------------------------
     def feedback(self, dna: DNA, feedback: Feedback) -> None:
         self.returned += 1
         fitness = _fitness(feedback, self.objectives)
+        proposed = self._proposed_keys.pop(id(dna), None)
+        key = proposed[1] if proposed is not None and proposed[0] is dna else None
         if fitness is not None:
-            self.offspring.append([DNA(dna), fitness, feedback.trial_id])
+            self.offspring.append([dna if type(dna) is DNA else DNA(dna), fitness,
+                                   feedback.trial_id, key])
         if self.returned >= self.population_size:
             self._next_generation()
 
@@ -478,27 +505,40 @@ class GeneticProgramming(SearchAlgorithm):
         pool = sorted(self.parents + ranked, key=lambda e: -e[1])
         elites, keys = [], set()
         for entry in pool:
-            key = self._key(list(entry[0]))
-            if key not in keys and len(elites) < self.elitism:
+            if len(elites) >= self.elitism:
+                break
+            key = self._entry_key(entry)
+            if key not in keys:
                 elites.append(entry)
                 keys.add(key)
-        rest = [e for e in ranked if self._key(list(e[0])) not in keys]
+        rest = [e for e in ranked if not keys or self._entry_key(e) not in keys]
         new = elites + rest[:self.population_size - len(elites)]
         if new:
             self.parents = sorted(new, key=lambda e: -e[1])
         self.offspring = []
         self.returned = 0
         self.generation += 1
+        if len(self._proposed_keys) > 4 * self.population_size:
+            self._proposed_keys.clear()     # proposals never fed back (a resume's replay)
         # The caches need only the new parents' subtrees (children are made of them); a
         # bigger heap would make every garbage collection slower.
         self._canonical_memo.clear()
         self._simplified.clear()
+        for ops in self.operators.values():
+            ops.shapes.clear()
         if self.simplify:
             for entry in self.parents:
                 for i in self.operators:
                     v = entry[0][i]
                     if type(v) is Tree:
                         note_simplified(v, self._simplified)
+
+    def _entry_key(self, entry: list) -> str:
+        """The duplicate-check key of a ``[dna, fitness, trial_id, key]`` entry (computed
+        once: a loaded state has no keys)."""
+        if entry[3] is None:
+            entry[3] = self._key(list(entry[0]))
+        return entry[3]
 
     @property
     def best(self) -> Optional[tuple]:
@@ -510,8 +550,8 @@ class GeneticProgramming(SearchAlgorithm):
         return {
             "rng": _rng_state(self.rng),
             "generation": self.generation,
-            "parents": [[dna_to_json(d), f, t] for d, f, t in self.parents],
-            "offspring": [[dna_to_json(d), f, t] for d, f, t in self.offspring],
+            "parents": [[dna_to_json(e[0]), e[1], e[2]] for e in self.parents],
+            "offspring": [[dna_to_json(e[0]), e[1], e[2]] for e in self.offspring],
             "returned": self.returned,
             "num_proposed": self.num_proposed,
             "seen": sorted(self.seen),
@@ -520,8 +560,8 @@ class GeneticProgramming(SearchAlgorithm):
     def load_state_dict(self, state: dict) -> None:
         self.rng.setstate(_rng_from_json(state["rng"]))
         self.generation = int(state["generation"])
-        self.parents = [[dna_from_json(d), f, t] for d, f, t in state["parents"]]
-        self.offspring = [[dna_from_json(d), f, t] for d, f, t in state["offspring"]]
+        self.parents = [[dna_from_json(d), f, t, None] for d, f, t in state["parents"]]
+        self.offspring = [[dna_from_json(d), f, t, None] for d, f, t in state["offspring"]]
         self.returned = int(state["returned"])
         self.num_proposed = int(state["num_proposed"])
         self.seen = set(state["seen"])

@@ -30,18 +30,25 @@ class Expr(Object):
         # were checked when first bound: the ``_on_bound`` checks would only repeat them.
         self.__dict__.update(self._sym_args)
 
+    def __getattr__(self, name: str) -> Any:
+        # Reached only when the usual lookup fails: a lazy node (``programs.lazy``, the
+        # candidates of a search) builds its fields the first time one is read.
+        if name[:2] != "__" and (name == "_sym_args" or name in type(self)._sym_fields.checkers):
+            from symsearch.programs.lazy import fill
+            if fill(self):
+                return getattr(self, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     @staticmethod
     def _sym_clone_value(expr: "Expr") -> "Expr":
-        """A copy for a new candidate, built from the (cached) tuple tree; keeps the digest."""
-        from symsearch.programs.trees import from_tuple, to_tuple
+        """A copy for a new candidate: a lazy ``Expr`` of the (cached) tuple tree
+        (``programs.lazy``), whose nodes are built only if something reads them."""
+        from symsearch.programs.lazy import lazy_expr
+        from symsearch.programs.trees import to_tuple
         if type(expr) not in (Var, Const, Call):
             from symsearch.symbolic.ops import clone
             return clone(expr)
-        new = from_tuple(to_tuple(expr))
-        digest = expr.__dict__.get("_sym_hash_cache")
-        if digest is not None:
-            new.__dict__["_sym_hash_cache"] = digest
-        return new
+        return lazy_expr(to_tuple(expr))
 
 
 class Var(Expr, type_name="symsearch.programs.Var"):
@@ -74,10 +81,42 @@ class Call(Expr, type_name="symsearch.programs.Call"):
 def evaluate(expr: Expr, env: Mapping[str, Any]) -> Any:
     """Evaluates ``expr`` with NumPy; ``env`` maps variable names to scalars or arrays.
 
-    Reductions (``mean``, ``norm``, ``dot``) reduce the last axis and keep it.
+    Reductions (``mean``, ``norm``, ``dot``) reduce the last axis and keep it. An
+    expression whose tuple tree is cached (every candidate of a search; see
+    ``programs.trees.to_tuple``) is run from the tuple tree, without reading its nodes.
     """
+    tree = expr.__dict__.get("_sym_tree_cache") if isinstance(expr, Expr) else None
     with np.errstate(all="ignore"):
+        if tree is not None:
+            return _evaluate_tree(tree, env, _numpy_fns())
         return _evaluate(expr, env)
+
+
+_FNS: list = [None, {}]          # [registry version, {op name: NumPy function}]
+
+
+def _numpy_fns() -> dict:
+    """``{op name: NumPy function}``, rebuilt when the registry changes."""
+    if _FNS[0] != REGISTRY.version:
+        _FNS[1] = {name: REGISTRY.get(name).numpy_fn for name in REGISTRY.names()}
+        _FNS[0] = REGISTRY.version
+    return _FNS[1]
+
+
+def _evaluate_tree(tree: tuple, env: Mapping[str, Any], fns: dict) -> Any:
+    head = tree[0]
+    if head == "v":
+        try:
+            return env[tree[1]]
+        except KeyError:
+            raise KeyError(f"variable {tree[1]!r} is not in the environment (it has "
+                           f"{sorted(env)})") from None
+    if head == "c":
+        return np.float64(tree[1])
+    fn = fns.get(head)
+    if fn is None:
+        fn = REGISTRY.get(head).numpy_fn          # names the unknown op
+    return fn(*[_evaluate_tree(a, env, fns) for a in tree[1]])
 
 
 def _evaluate(expr: Expr, env: Mapping[str, Any]) -> Any:

@@ -26,9 +26,11 @@ from __future__ import annotations
 
 import json as _json
 from typing import Any
+from weakref import ref as _weakref
 
 from symsearch.programs.expr import Call, Const, Expr, Var
 from symsearch.programs.ops import REGISTRY
+from symsearch.symbolic.base import weak_links_active
 from symsearch.symbolic.hashing import (DIGEST_SIZE, _blake2b, _float_bytes, _node_prefix,
                                        register_digester)
 from symsearch.symbolic.list import List
@@ -55,8 +57,10 @@ class Tree(tuple):
 
     @staticmethod
     def _sym_clone_value(tree: "Tree") -> Expr:
-        # The candidate a DNA holding this tree materializes to (see hyper.compile).
-        return build_candidate(tree)
+        # The candidate a DNA holding this tree materializes to (see hyper.compile): a
+        # lazy Expr, whose nodes are built only if something reads them.
+        from symsearch.programs.lazy import lazy_expr
+        return lazy_expr(tree)
 
     def _dna_json(self) -> dict:
         flat: list = []
@@ -189,13 +193,15 @@ def _arity_matches(head: str, sub: tuple) -> bool:
     return arity is not None and len(sub) == arity
 
 
-def _call_node(head: str, children: list) -> Call:
-    """A ``Call`` of already checked children, linked to them without re-validation."""
+def _call_node(head: str, children: list, weak: bool = False) -> Call:
+    """A ``Call`` of already checked children, linked to them without re-validation
+    (weakly when ``weak``: see ``symbolic.base.weak_parent_links``)."""
     args = List.__new__(List)
     list.extend(args, children)
+    up = _weakref(args) if weak else args
     for i, child in enumerate(children):
         cd = child.__dict__
-        cd["_sym_parent"] = args
+        cd["_sym_parent"] = up
         cd["_sym_key"] = i
     node = _new(Call)
     d = node.__dict__
@@ -203,7 +209,7 @@ def _call_node(head: str, children: list) -> Call:
     d["op"] = head
     d["args"] = args
     ad = args.__dict__
-    ad["_sym_parent"] = node
+    ad["_sym_parent"] = _weakref(node) if weak else node
     ad["_sym_key"] = "args"
     return node
 
@@ -211,10 +217,12 @@ def _call_node(head: str, children: list) -> Call:
 def build_candidate(tree: tuple) -> Expr:
     """:func:`from_tuple`, with the digest (``ss.hash``) and the JSON text
     (``ss.to_json_str``) of the result made in the same walk and cached on it: a candidate
-    is built, hashed and stored once per trial."""
+    is built, hashed and stored once per trial. Inside ``ss.symbolic.weak_parent_links()``
+    (the search driver's candidates) the nodes link to their parents weakly, so a
+    dropped candidate is freed at once, without the cyclic garbage collector."""
     digest: list = []
     text: list = []
-    expr = _build_all(tree, digest, text)
+    expr = _build_all(tree, digest, text, weak_links_active())
     d = expr.__dict__
     d[TREE_CACHE] = tree
     d["_sym_hash_cache"] = _blake2b(b"".join(digest), digest_size=DIGEST_SIZE).digest()
@@ -246,7 +254,7 @@ def _json_float(v: float) -> str:
 _INF = float("inf")
 
 
-def _build_all(tree: tuple, digest: list, text: list) -> Expr:
+def _build_all(tree: tuple, digest: list, text: list, weak: bool) -> Expr:
     head = tree[0]
     if head == "c":
         node = _build(tree)
@@ -271,10 +279,10 @@ def _build_all(tree: tuple, digest: list, text: list) -> Expr:
     for i, a in enumerate(sub):
         if i:
             text.append(", ")
-        children.append(_build_all(a, digest, text))
+        children.append(_build_all(a, digest, text, weak))
     digest.append(b"]>")
     text.append("]}")
-    return _call_node(head, children)
+    return _call_node(head, children, weak)
 
 
 # ---- nodes by preorder index ----------------------------------------------------------------
@@ -358,6 +366,69 @@ def fits(tree: tuple, max_depth: int, max_size: int) -> bool:
 _LEAVES = ("v", "c")
 
 
+class ShapeMemo:
+    """Sizes and depths of tuple-tree nodes, remembered by node identity.
+
+    Children share most subtrees with their parents, so a search that measures every
+    child (does it fit the limits? which node is the k-th?) walks only the nodes a child
+    does not share. The memo keeps every tree it measured alive, so an id is never
+    reused while it is remembered; :meth:`clear` it when those trees are no longer needed.
+
+    >>> memo = ShapeMemo()
+    >>> memo.measure(("add", (("v", "x"), ("neg", (("c", 1.0),)))))
+    (4, 3)
+    """
+
+    __slots__ = ("sizes", "depths", "_alive")
+
+    def __init__(self) -> None:
+        self.sizes: dict = {}       # id(node) -> number of nodes at and below it
+        self.depths: dict = {}      # id(node) -> levels at and below it (a leaf has 1)
+        self._alive: list = []
+
+    def measure(self, tree: tuple) -> tuple:
+        """``(size, depth)`` of ``tree``; every node below it is remembered too."""
+        i = id(tree)
+        size = self.sizes.get(i)
+        if size is not None:
+            return size, self.depths[i]
+        self._alive.append(tree)
+        return self._measure(tree)
+
+    def _measure(self, tree: tuple) -> tuple:
+        i = id(tree)
+        sizes = self.sizes
+        size = sizes.get(i)
+        if size is not None:
+            return size, self.depths[i]
+        if tree[0] in _LEAVES:
+            size = depth = 1
+        else:
+            size, depth = 1, 0
+            for a in tree[1]:
+                s, d = self._measure(a)
+                size += s
+                if d > depth:
+                    depth = d
+            depth += 1
+        sizes[i] = size
+        self.depths[i] = depth
+        return size, depth
+
+    def fits(self, tree: tuple, max_depth: int, max_size: int) -> bool:
+        """Whether ``tree`` has at most ``max_depth`` levels and ``max_size`` nodes."""
+        size, depth = self.measure(tree)
+        return size <= max_size and depth <= max_depth
+
+    def clear(self) -> None:
+        self.sizes.clear()
+        self.depths.clear()
+        self._alive.clear()
+
+    def __len__(self) -> int:
+        return len(self.sizes)
+
+
 # ---- hashing and JSON straight from tuple trees --------------------------------------------
 
 def tree_digest(tree: tuple) -> bytes:
@@ -420,4 +491,4 @@ _VAR_PREFIX = _node_prefix(Var) + b"name="
 _CONST_PREFIX = _node_prefix(Const) + b"value="
 _CALL_PREFIX = _node_prefix(Call) + b"op="
 
-__all__ = ["Tree", "as_tree", "size", "subtree_sizes", "node_at", "replace_at", "fits", "to_tuple", "from_tuple", "tree_digest", "tree_json", "with_digest", "TREE_CACHE"]
+__all__ = ["Tree", "as_tree", "size", "subtree_sizes", "node_at", "replace_at", "fits", "ShapeMemo", "to_tuple", "from_tuple", "tree_digest", "tree_json", "with_digest", "TREE_CACHE"]

@@ -1,0 +1,117 @@
+"""Lazy candidates (programs/lazy.py) and weak parent links (symbolic/base.py): a search's
+candidate behaves as an ordinary Expr, and a dropped one is freed without the cyclic GC."""
+import copy
+import gc
+import pickle
+import weakref
+
+import numpy as np
+import pytest
+
+import symsearch as ss
+from symsearch.programs import Call, Const, Var, call, evaluate, to_source
+from symsearch.programs.lazy import is_lazy, lazy_expr
+from symsearch.programs.trees import Tree, build_candidate, to_tuple
+from symsearch.symbolic.base import weak_parent_links
+
+TREE = ("add", (("mul", (("v", "x"), ("c", 2.0))), ("neg", (("v", "y"),))))
+
+
+def eager():
+    return call("add", call("mul", "x", 2.0), call("neg", "y"))
+
+
+def test_a_lazy_expr_hashes_serializes_and_evaluates_without_building_nodes():
+    e = lazy_expr(TREE)
+    assert isinstance(e, Call) and is_lazy(e)
+    assert ss.hash(e) == ss.hash(eager())
+    assert ss.to_json_str(e) == ss.to_json_str(eager())
+    assert ss.to_json(e) == ss.to_json(eager())
+    env = {"x": np.array([1.0, 2.0]), "y": np.array([3.0, -1.0])}
+    np.testing.assert_allclose(evaluate(e, env), [-1.0, 5.0])
+    assert is_lazy(e)
+
+
+def test_reading_a_field_builds_an_ordinary_expr():
+    e = lazy_expr(TREE)
+    assert e.op == "add" and not is_lazy(e)
+    assert to_source(e) == "add(mul(x, 2.0), neg(y))"
+    assert e == eager() and hash(e) == hash(eager())
+    assert e.args[0].args[1].sym_path == "args[0].args[1]"
+    assert e.args[1].sym_parent is e.args
+    assert repr(lazy_expr(TREE)) == repr(eager())
+
+
+def test_a_lazy_expr_rebinds_and_drops_its_cached_tree_digest_and_json():
+    e = lazy_expr(TREE)
+    before = ss.hash(e)
+    e.rebind({"args[0].args[1].value": 3.0})
+    assert ss.hash(e) != before and ss.hash(e) == ss.hash(
+        call("add", call("mul", "x", 3.0), call("neg", "y")))
+    assert to_tuple(e)[1][0][1][1] == ("c", 3.0)
+    assert '"value": 3.0' in ss.to_json_str(e)
+
+
+def test_lazy_leaves_and_unknown_attributes():
+    assert lazy_expr(("v", "x")).name == "x"
+    assert lazy_expr(("c", 1)).value == 1.0
+    e = lazy_expr(TREE)
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        e.nothing
+    assert is_lazy(e)          # an unknown attribute does not build the nodes
+    with pytest.raises(ValueError, match="arity|argument"):
+        lazy_expr(("neg", (("v", "x"), ("v", "y"))))
+    with pytest.raises(Exception):
+        lazy_expr(("no_such_op", (("v", "x"),)))
+
+
+def test_lazy_and_built_exprs_copy_and_pickle():
+    for e in (lazy_expr(TREE), build_candidate(TREE)):
+        for copied in (pickle.loads(pickle.dumps(e)), copy.deepcopy(e), ss.clone(e)):
+            assert copied == eager() and to_source(copied) == to_source(eager())
+
+
+def test_a_materialized_tree_is_a_lazy_candidate():
+    space = ss.evolve(Var("x"), lambda v, rng: v)
+    value = ss.materialize(space, ss.DNA([Tree(TREE)]))
+    assert is_lazy(value) and value == eager()
+
+
+def test_weak_parent_links_free_a_dropped_tree_without_the_garbage_collector():
+    gc.disable()
+    try:
+        with weak_parent_links():
+            e = build_candidate(TREE)
+        leaf = e.args[0].args[0]
+        assert leaf.sym_path == "args[0].args[0]" and leaf.sym_root is e
+        e.rebind({"args[0].args[1].value": 5.0})      # invalidation climbs weak links
+        assert ss.to_json_str(e) == ss.to_json_str(call("add", call("mul", "x", 5.0),
+                                                        call("neg", "y")))
+        copied = pickle.loads(pickle.dumps(e))
+        assert copied == e and copied.args[0].args[0].sym_path == "args[0].args[0]"
+        alive = weakref.ref(e)
+        del e, copied
+        assert alive() is None                        # freed by reference counting
+        assert leaf.sym_parent is None and leaf.sym_path == ""
+    finally:
+        gc.enable()
+    with weak_parent_links():
+        pass
+    strong = build_candidate(TREE)                    # outside the context: strong links
+    child = strong.args[0]
+    del strong
+    assert child.sym_parent is not None
+
+
+def test_search_candidates_are_lazy_and_results_are_exprs():
+    seen = []
+
+    def evaluator(expr):
+        seen.append(is_lazy(expr))
+        return float(np.sum(evaluate(expr, {"x": np.linspace(-1, 1, 5)}) ** 2))
+    space = ss.evolve(Var("x"), ss.programs.ExprMutator(["x"], ops=["add", "mul"]))
+    result = ss.search(space, evaluator, objective="min:loss", num_trials=20, seed=0,
+                       algorithm="genetic_programming")
+    assert all(seen)
+    best = result.best.value
+    assert isinstance(best, (Var, Const, Call)) and isinstance(to_source(best), str)
