@@ -21,6 +21,12 @@ are in; results of samples from an earlier generation or restart are ignored. On
 and int decisions: a ``oneof``/``manyof`` or ``evolve`` decision raises ValueError naming it.
 Optuna's CMA-ES sampler stays available as ``cmaes``.
 
+``inject(dna, feedback)`` adds a result the strategy did not sample (``quadratic_surrogate``
+offers its model's points this way) to the current generation, as in Hansen, "Injecting
+External Solutions Into CMA-ES" (2011): its step from the mean is shortened to Mahalanobis
+length at most ``sqrt(n) + 2n / (n + 2)``, so one injected point cannot throw the
+distribution off, while a good one pulls the mean toward it.
+
 >>> import symsearch as ss
 >>> space = ss.List([ss.floatv(-5.0, 5.0) for _ in range(4)])
 >>> result = ss.search(space, lambda c: {"f": sum((x - 1.0) ** 2 for x in c)},
@@ -37,9 +43,9 @@ from typing import Optional
 import numpy as np
 
 from symsearch.algorithms.base import Feedback, SearchAlgorithm, register_algorithm
+from symsearch.algorithms.unit_box import UnitBox
 from symsearch.geno.dna import DNA
-from symsearch.geno.spec import FLOAT, INT, DNASpec
-from symsearch.geno.vector import from_vector, vector_bounds
+from symsearch.geno.spec import DNASpec
 from symsearch.search.objectives import Objectives
 
 
@@ -89,17 +95,9 @@ class CMAEvolutionStrategy(SearchAlgorithm):
         if objectives is not None and objectives.is_multi:
             raise ValueError("CMAEvolutionStrategy (cma_es) optimizes one objective; got "
                              f"{objectives.to_list()} (use 'nsga2' for several)")
-        for d in spec.decisions:
-            if d.kind not in (FLOAT, INT):
-                raise ValueError(f"CMAEvolutionStrategy (cma_es) handles only floatv/intv "
-                                 f"decisions; decision {d.path!r} is a {d.kind} decision "
-                                 f"(use 'evolution', 'tpe' or 'cmaes' for mixed spaces)")
-        if not spec.decisions:
-            raise ValueError("CMAEvolutionStrategy (cma_es): the space has no decisions")
-        bounds = vector_bounds(spec)
-        self._lo, self._width = bounds[:, 0], bounds[:, 1] - bounds[:, 0]
+        self.box = UnitBox(spec, "CMAEvolutionStrategy (cma_es)")
         self.np_rng = np.random.default_rng(self.seed)
-        self.dim = len(spec.decisions)
+        self.dim = self.box.dim
         self.run_index = 0
         self.evaluations = 0
         self._start_run(self.population_size or 4 + int(3 * math.log(self.dim)),
@@ -140,8 +138,7 @@ class CMAEvolutionStrategy(SearchAlgorithm):
             raise RuntimeError("CMAEvolutionStrategy.propose() before setup()")
         z = self.np_rng.standard_normal(self.dim)
         x = self.mean + self.sigma * (self.B @ (self.D * z))
-        repaired = np.clip(x, 0.0, 1.0)
-        dna = from_vector(self.spec, self._lo + repaired * self._width)
+        dna = self.box.to_dna(x)   # repaired: clipped into the box
         self._pending.setdefault(dna, []).append(x.tolist())
         return dna
 
@@ -157,6 +154,20 @@ class CMAEvolutionStrategy(SearchAlgorithm):
         self.evaluations += 1
         fitness = math.inf if feedback.score is None else -float(feedback.score)
         self._told.append((fitness, x))
+        if len(self._told) >= self.lam:
+            self._update()
+
+    def inject(self, dna: DNA, feedback: Feedback) -> None:
+        """A result the strategy did not sample joins this generation (see the module)."""
+        if self.spec is None or feedback.score is None:
+            return
+        y = (np.clip(self.box.to_unit(dna), 0.0, 1.0) - self.mean) / self.sigma
+        length = float(np.linalg.norm((self.B.T @ y) / self.D))
+        limit = math.sqrt(self.dim) + 2 * self.dim / (self.dim + 2)
+        if length > limit:
+            y *= limit / length
+        self.evaluations += 1
+        self._told.append((-float(feedback.score), self.mean + self.sigma * y))
         if len(self._told) >= self.lam:
             self._update()
 

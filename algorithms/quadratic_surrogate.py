@@ -9,7 +9,8 @@ proposals (immediately again after a model proposal that improved the best value
 quadratic by least squares to the best points and proposes its minimiser within the box;
 otherwise the inner optimizer proposes. Results of the model's proposals are offered to the
 inner optimizer through ``inject`` when it has one (``one_plus_one_cma_es`` adopts a better
-point as its parent), so the inner search continues from the model's best point.
+point as its parent, ``cma_es`` adds it to its generation), so the inner search continues
+from the model's best point.
 
 Which quadratic follows from how many points the archive holds, never from the problem: a
 full quadratic (``(n + 1)(n + 2) / 2`` coefficients) once there are 1.5 times as many
@@ -53,8 +54,8 @@ class QuadraticSurrogate(SearchAlgorithm):
 
     Args:
       inner: the optimizer that proposes otherwise: an algorithm, a registered name or a
-        ``{"type": name, ...}`` dict (default ``one_plus_one_cma_es``; ``cma_es`` works too,
-        it ignores the model's points).
+        ``{"type": name, ...}`` dict (default ``one_plus_one_cma_es``; ``cma_es`` works too;
+        any other float/int optimizer works, without seeing the model's points).
       period: proposals between two model proposals; None: the number of decisions.
       seed: random seed (passed to ``inner``).
     """

@@ -25,9 +25,16 @@ the median and interquartile range (IQR) over seeds and the wall time per evalua
    d = 10 and 40, budget ``50 d``, 3 seeds (Nevergrad's optimizers cost milliseconds per
    ask, so this suite dominates the run time). Nevergrad's ``NGOpt`` and ``CMA`` against symsearch's
    ``steady_state_ga`` (SBX + polynomial mutation), ``evolution`` (regularized
-   evolution, population 20, tournaments of 5) and ``cma_es`` (native CMA-ES, defaults;
-   also ``diagonal=True``, sep-CMA-ES). Score: the best value found (smaller is
-   better). Nevergrad 1.0.12's metamodel calls ``float()`` on a one-element array, which
+   evolution, population 20, tournaments of 5), ``cma_es`` (native CMA-ES, defaults;
+   also ``diagonal=True``, sep-CMA-ES), ``one_plus_one_cma_es`` (elitist (1+1)-CMA-ES)
+   and ``quadratic_surrogate`` (a quadratic model's minimiser every n proposals, around
+   ``one_plus_one_cma_es``; also around ``cma_es``), all with their defaults. Score: the
+   best value found (smaller is better). The script first prints what ``NGOpt`` and
+   ``CMA`` run at each dimension and budget (both pick a concrete optimizer when first
+   asked). A **validation** table follows (``--no-validation`` skips it): functions no
+   default was chosen on (BBOB's separable ellipsoid, the same rotated, Ackley) with
+   another shift, to show whether what wins on the suite generalises; its target lines are
+   marked "(validation)". Nevergrad 1.0.12's metamodel calls ``float()`` on a one-element array, which
    NumPy 2 refuses; a shim makes the sklearn models it uses return a scalar for one row
    (it changes no value).
 
@@ -47,7 +54,12 @@ import sys
 import time
 import warnings
 
-import numpy as np
+# One BLAS thread for every row alike: on a shared 2-core machine a multithreaded BLAS
+# oversubscribes the cores and a 1,300 x 860 solve takes 20x longer (set before NumPy loads).
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
+import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -224,20 +236,76 @@ def rosenbrock(x: np.ndarray) -> float:
     return float(np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2))
 
 
+def ellipsoid(x: np.ndarray) -> float:
+    """BBOB's separable ellipsoid: conditioning 1e6."""
+    weights = 10.0 ** (6.0 * np.arange(len(x)) / max(len(x) - 1, 1))
+    return float(np.sum(weights * x * x))
+
+
+def ackley(x: np.ndarray) -> float:
+    return float(-20.0 * np.exp(-0.2 * np.sqrt(np.mean(x * x)))
+                 - np.exp(np.mean(np.cos(2.0 * np.pi * x))) + 20.0 + np.e)
+
+
+def rotated(fn):
+    """``fn`` after a fixed random rotation (per dimension): not separable any more."""
+    rotations: dict = {}
+
+    def f(x: np.ndarray) -> float:
+        if len(x) not in rotations:
+            rotations[len(x)], _ = np.linalg.qr(
+                np.random.default_rng(3000 + len(x)).standard_normal((len(x), len(x))))
+        return fn(rotations[len(x)] @ x)
+    f.__name__ = f"rotated_{fn.__name__}"
+    return f
+
+
 FUNCTIONS = {"sphere": sphere, "rastrigin": rastrigin, "rosenbrock": rosenbrock}
+#: Not part of the issue's suite: functions no default was chosen on, with another shift, to
+#: show whether what wins on the suite generalises (ill-conditioned, rotated, multimodal).
+VALIDATION = {"ellipsoid": ellipsoid, "rot-ellipsoid": rotated(ellipsoid), "ackley": ackley}
 BOUND = 5.0
 
 
-def shifted(fn, dim: int):
+def shifted(fn, dim: int, shift_seed: int = 1000):
     """``fn`` with its optimum moved by a fixed offset in [-2, 2]^dim (the same for every
     optimizer and seed): sphere's and rastrigin's optimum is otherwise the centre of the box,
-    which an optimizer that starts there (NGOpt does) finds with its first evaluation."""
-    offset = np.random.default_rng(1000 + dim).uniform(-2.0, 2.0, size=dim)
+    which an optimizer that starts there (NGOpt does) finds with its first evaluation. The
+    validation functions use another offset (``shift_seed=2000``)."""
+    offset = np.random.default_rng(shift_seed + dim).uniform(-2.0, 2.0, size=dim)
 
     def f(x: np.ndarray) -> float:
         return fn(np.asarray(x, dtype=float) - offset)
     f.__name__ = fn.__name__
     return f
+
+
+def nevergrad_choices(dim: int, budget: int) -> str:
+    """What Nevergrad's ``NGOpt`` and ``CMA`` actually run for this dimension and budget
+    (both choose a concrete optimizer when first asked), with CMA's pycma settings."""
+    import nevergrad as ng
+    out = []
+    for name in ("NGOpt", "CMA"):
+        param = ng.p.Array(shape=(dim,), lower=-BOUND, upper=BOUND)
+        optimizer = ng.optimizers.registry[name](parametrization=param, budget=budget)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            candidate = optimizer.ask()
+            optimizer.tell(candidate, 0.0)
+        chosen = getattr(optimizer, "optim", None)
+        text = f"{name} -> {getattr(chosen, 'name', type(chosen).__name__)}"
+        es = getattr(chosen, "_es", None)
+        config = getattr(chosen, "_config", None)
+        if es is not None and config is not None:
+            # pycma works in Nevergrad's standardized space, where the box is [-3, 3]^d
+            text += (f" (pycma: popsize {es.popsize}, sigma0 {es.sigma0:.4g} = "
+                     f"{es.sigma0 / 6:.4f} box widths, elitist {config.elitist}, "
+                     f"diagonal {config.diagonal}, start at the centre)")
+        method = getattr(chosen, "method", None)
+        if method is not None:
+            text += f" (scipy.optimize.minimize method={method}, from the box's centre)"
+        out.append(text)
+    return "; ".join(out)
 
 
 @contextlib.contextmanager
@@ -296,50 +364,91 @@ def run_symsearch_box(algorithm, fn, dim: int, budget: int, seed: int) -> tuple:
     return result.best.metrics["f"], time.perf_counter() - t0
 
 
-def box_suite(args) -> list:
+def box_rows() -> dict:
     import symsearch as ss
-    rows = {
+    algorithms = ss.algorithms
+    return {
         "Nevergrad NGOpt": lambda fn, d, b, s: run_nevergrad("NGOpt", fn, d, b, s),
         "Nevergrad CMA": lambda fn, d, b, s: run_nevergrad("CMA", fn, d, b, s),
         "symsearch steady_state_ga": lambda fn, d, b, s: run_symsearch_box(
-            ss.algorithms.SteadyStateGA(), fn, d, b, s),
+            algorithms.SteadyStateGA(), fn, d, b, s),
         "symsearch evolution": lambda fn, d, b, s: run_symsearch_box(
-            ss.algorithms.RegularizedEvolution(population_size=20, tournament_size=5),
+            algorithms.RegularizedEvolution(population_size=20, tournament_size=5),
             fn, d, b, s),
         "symsearch cma_es": lambda fn, d, b, s: run_symsearch_box(
-            ss.algorithms.CMAEvolutionStrategy(), fn, d, b, s),
+            algorithms.CMAEvolutionStrategy(), fn, d, b, s),
         "symsearch cma_es diagonal": lambda fn, d, b, s: run_symsearch_box(
-            ss.algorithms.CMAEvolutionStrategy(diagonal=True), fn, d, b, s),
+            algorithms.CMAEvolutionStrategy(diagonal=True), fn, d, b, s),
+        "symsearch one_plus_one_cma_es": lambda fn, d, b, s: run_symsearch_box(
+            algorithms.OnePlusOneCMAES(), fn, d, b, s),
+        "symsearch quadratic_surrogate": lambda fn, d, b, s: run_symsearch_box(
+            algorithms.QuadraticSurrogate(), fn, d, b, s),
+        "symsearch surrogate(cma_es)": lambda fn, d, b, s: run_symsearch_box(
+            algorithms.QuadraticSurrogate(inner=algorithms.CMAEvolutionStrategy()), fn, d, b, s),
     }
-    print(f"\n3. Nevergrad suite: best value found on [-{BOUND:g}, {BOUND:g}]^d, budget "
+
+
+def box_table(args, functions: dict, shift_seed: int, title: str) -> dict:
+    """One table over ``functions`` x ``args.dims``; per problem, the rows' medians."""
+    rows = box_rows()
+    print(f"\n{title}: best value found on [-{BOUND:g}, {BOUND:g}]^d, budget "
           f"{args.box_budget_per_dim} x d evaluations, {args.box_seeds} seeds (smaller is better)")
-    print(f"| {'function':13} | {'algorithm':25} | {'median':>10} | {'IQR':>10} | "
+    print(f"| {'function':17} | {'algorithm':30} | {'median':>10} | {'IQR':>10} | "
           f"{'us/eval':>8} |")
-    print(f"|{'-' * 15}|{'-' * 27}|{'-' * 12}|{'-' * 12}|{'-' * 10}|")
-    wins = {"Nevergrad NGOpt": [], "Nevergrad CMA": []}
+    print(f"|{'-' * 19}|{'-' * 32}|{'-' * 12}|{'-' * 12}|{'-' * 10}|")
+    medians = {}
     for dim in args.dims:
         budget = args.box_budget_per_dim * dim
-        for fname, base in FUNCTIONS.items():
-            fn = shifted(base, dim)
-            medians = {}
+        for fname, base in functions.items():
+            fn = shifted(base, dim, shift_seed)
+            problem = f"{fname}-{dim}"
+            medians[problem] = {}
             for label, run in rows.items():
                 results = [run(fn, dim, budget, seed) for seed in range(args.box_seeds)]
                 med, iqr = median_iqr([r[0] for r in results])
-                medians[label] = med
+                medians[problem][label] = med
                 per_eval = sum(r[1] for r in results) / (budget * len(results)) * 1e6
-                print(f"| {f'{fname}-{dim}':13} | {label:25} | {med:10.4g} | {iqr:10.3g} | "
+                print(f"| {problem:17} | {label:30} | {med:10.4g} | {iqr:10.3g} | "
                       f"{per_eval:8.0f} |", flush=True)
-            ours = min(v for k, v in medians.items() if k.startswith("symsearch"))
-            for peer in wins:
-                wins[peer].append((f"{fname}-{dim}", ours <= medians[peer], ours, medians[peer]))
+    return medians
+
+
+def box_targets(medians: dict, what: str) -> list:
+    """Per peer: symsearch's best native median at or below the peer's, on every problem;
+    and the same for the one default row (``quadratic_surrogate``), which shows whether a
+    single choice wins rather than the best of several."""
     targets = []
-    for peer, results in wins.items():
-        won = [name for name, ok, _, _ in results if ok]
-        detail = ", ".join(f"{name} {ours:.3g} vs {theirs:.3g}"
-                           for name, ok, ours, theirs in results)
-        targets.append((len(won) == len(results),
-                        f"box functions: symsearch's best native median at or below "
-                        f"{peer}'s on {len(won)}/{len(results)} problems ({detail})"))
+    for peer in ("Nevergrad NGOpt", "Nevergrad CMA"):
+        for label, pick in (("best native", None), ("quadratic_surrogate",
+                                                      "symsearch quadratic_surrogate")):
+            results = []
+            for problem, row in medians.items():
+                ours = (min(v for k, v in row.items() if k.startswith("symsearch"))
+                        if pick is None else row[pick])
+                results.append((problem, ours <= row[peer], ours, row[peer]))
+            won = sum(ok for _, ok, _, _ in results)
+            detail = ", ".join(f"{name} {ours:.3g} vs {theirs:.3g}"
+                               for name, ok, ours, theirs in results)
+            targets.append((won == len(results),
+                            f"{what}: symsearch's {label} median at or below {peer}'s on "
+                            f"{won}/{len(results)} problems ({detail})"))
+    return targets
+
+
+def box_suite(args) -> list:
+    # Nevergrad runs COBYLA in a thread of its own, whose RHOEND notice escapes the
+    # catch_warnings of the caller: silence that one notice for the whole suite
+    warnings.filterwarnings("ignore", message=".*RHOEND.*")
+    for dim in args.dims:
+        print(f"\nNevergrad's choice at d={dim}, budget {args.box_budget_per_dim * dim}: "
+              f"{nevergrad_choices(dim, args.box_budget_per_dim * dim)}")
+    targets = box_targets(box_table(args, FUNCTIONS, 1000, "3. Nevergrad suite"),
+                          "box functions")
+    if args.validation:
+        validation = box_table(args, VALIDATION, 2000, "3b. Validation (not the issue's "
+                               "suite; another shift)")
+        targets += [(ok, f"(validation) {text}") for ok, text in
+                    box_targets(validation, "validation functions")]
     return targets
 
 
@@ -357,6 +466,8 @@ def main(argv=None) -> int:
     parser.add_argument("--box-seeds", type=int, default=3,
                         help="seeds of the box suite (Nevergrad costs milliseconds per ask)")
     parser.add_argument("--dims", type=lambda s: [int(x) for x in s.split(",")], default=[10, 40])
+    parser.add_argument("--no-validation", dest="validation", action="store_false",
+                        help="skip the box suite's validation functions")
     args = parser.parse_args(argv)
     if args.quick:
         args.seeds, args.moo_evals, args.moo_pop = 2, 100, 10

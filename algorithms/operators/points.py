@@ -104,7 +104,8 @@ def unsupported(operator: object, point: Point, handles: tuple) -> "Exception":
     from symsearch.algorithms.operators.base import OperatorError
     kind = point_kind(point)
     return OperatorError(
-        f"{type(operator).__name__} cannot handle decision {point_path(point)!r} (a {kind} "
+        f"{type(operator).__name__} cannot handle decision {point_path(point)!r} "
+        f"({'an' if kind[0] in 'aeiou' else 'a'} {kind} "
         f"decision); it handles {', '.join(handles)} decisions. Combine operators by "
         f"decision type, e.g. ByDecisionType({_example(kind)}, default=Uniform())")
 

@@ -116,3 +116,18 @@ def test_diagonal_variant_keeps_a_diagonal_covariance_and_converges():
         _tell(a, dna, f, i)
     assert np.count_nonzero(a.C - np.diag(np.diag(a.C))) == 0
     assert best < 1e-6
+
+
+def test_injected_result_joins_the_generation_with_a_shortened_step():
+    a = _setup(ss.List([ss.floatv(0.0, 1.0) for _ in range(4)]), seed=0, sigma0=0.05)
+    mean, lam, generation = a.mean.copy(), a.lam, a.generation
+    corner = ss.DNA([1.0, 1.0, 1.0, 1.0])
+    a.inject(corner, Feedback(99, "done", {"f": 0.0}, (0.0,), -0.0))
+    f, x = a._told[-1]
+    step = (x - mean) / a.sigma            # C = I: the Mahalanobis length is the norm
+    assert f == 0.0 and np.linalg.norm(step) == pytest.approx(math.sqrt(4) + 8 / 6)
+    assert np.allclose(step / np.linalg.norm(step), np.ones(4) / 2)   # toward the corner
+    for i in range(lam - 1):
+        _tell(a, a.propose(), 10.0, i)
+    assert a.generation == generation + 1          # it counted toward the generation
+    assert float((a.mean - mean) @ np.ones(4)) > 0  # the best point pulls the mean
