@@ -33,6 +33,7 @@ from typing import Any, Callable, Dict, Optional, Sequence, Union
 
 from symsearch.programs.abstract import SCALAR, VECTOR, check_program, check_shapes
 from symsearch.programs.expr import Const
+from symsearch.programs.lazy import program_data
 from symsearch.programs.ops import REGISTRY
 from symsearch.programs.program import (Program, Statement, live_indices, live_statements,
                                         make_program)
@@ -303,8 +304,11 @@ class OptimizerMutator(Object, type_name="symsearch.spaces.optimizers.OptimizerM
         self._constants = [float(c) for c in self.constants]
 
     def __call__(self, program: Program, rng: random.Random) -> Program:
-        statements = [(st.target, st.op, [a if isinstance(a, str) else float(a.value)
-                                          for a in st.args]) for st in program.statements]
+        # A lazy program (what this mutator returns) is read as plain data, unbuilt.
+        data = program_data(program)
+        statements = [(t, op, list(args)) for t, op, args in data[1]] if data is not None \
+            else [(st.target, st.op, [a if isinstance(a, str) else float(a.value)
+                                      for a in st.args]) for st in program.statements]
         for _ in range(self.max_tries):
             kind = rng.choices(self._kinds, self._weights)[0]
             new = getattr(self, f"_{kind}")(statements, rng)

@@ -115,3 +115,121 @@ def fill(node: Expr) -> bool:
 
 
 __all__ = ["lazy_expr", "is_lazy", "fill"]
+
+
+# ---- programs ---------------------------------------------------------------------------------
+# A program's plain data is ``(inputs, statements, outputs)``: tuples of names, and
+# ``(target, op, args)`` statements whose args are variable names or floats. It is cached on
+# the Program under PROGRAM_CACHE (dropped, like the other caches, when the program changes).
+
+PROGRAM_CACHE = "_sym_program_cache"
+
+
+def program_data(program: Any):
+    """The plain data of a ``Program`` (cached on it), or None for a subclass or a program
+    holding other values than names and ``Const`` floats. A lazy program has it already."""
+    from symsearch.programs.program import Program, Statement
+    d = program.__dict__
+    data = d.get(PROGRAM_CACHE)
+    if data is not None:
+        return data
+    if type(program) is not Program:
+        return None
+    statements = []
+    for st in program.statements:
+        if type(st) is not Statement or type(st.target) is not str or type(st.op) is not str:
+            return None
+        args = []
+        for a in st.args:
+            if type(a) is str:
+                args.append(a)
+            elif type(a) is Const and type(a.value) is float:
+                args.append(a.value)
+            else:
+                return None
+        statements.append((st.target, st.op, tuple(args)))
+    inputs, outputs = tuple(program.inputs), tuple(program.outputs)
+    if any(type(n) is not str for n in inputs) or any(type(n) is not str for n in outputs):
+        return None
+    data = d[PROGRAM_CACHE] = (inputs, tuple(statements), outputs)
+    return data
+
+
+def checked_program_data(inputs, statements, outputs):
+    """``(inputs, statements, outputs)`` as plain data if they make a valid program (the
+    checks of ``Program(...)``), else None."""
+    inputs = tuple(inputs)
+    defined = set()
+    for name in inputs:
+        if type(name) is not str or not name:
+            return None
+        defined.add(name)
+    plain = []
+    for st in statements:
+        target, op, args = st
+        if type(target) is not str or not target or type(op) is not str \
+                or not _arity_matches(op, args):
+            return None
+        items = []
+        for a in args:
+            if type(a) is str:
+                if a not in defined:
+                    return None
+                items.append(a)
+            elif type(a) is float:
+                items.append(a)
+            elif isinstance(a, (int, float)) and not isinstance(a, bool):
+                items.append(float(a))
+            else:
+                return None
+        plain.append((target, op, tuple(items)))
+        defined.add(target)
+    outputs = tuple(outputs)
+    if any(type(n) is not str or n not in defined for n in outputs):
+        return None
+    return inputs, tuple(plain), outputs
+
+
+def lazy_program(data: tuple) -> Any:
+    """A lazy ``Program`` of checked plain data (see :func:`checked_program_data`): its
+    statements are built the first time a field is read."""
+    from symsearch.programs.program import Program
+    node = _new(Program)
+    node.__dict__[PROGRAM_CACHE] = data
+    return node
+
+
+def fill_program(program: Any) -> bool:
+    """Builds the fields of a lazy ``program`` from its plain data; False if it is not lazy."""
+    from symsearch.programs.program import Statement
+    from symsearch.symbolic.list import List
+    d = program.__dict__
+    data = d.get(PROGRAM_CACHE)
+    if data is None or "_sym_args" in d:
+        return False
+    inputs, statements, outputs = data
+    fast_list, const_new, st_new = List._sym_fast_new, Const._sym_fast_new, \
+        Statement._sym_fast_new
+    built = [st_new({"target": target, "op": op,
+                     "args": fast_list([a if type(a) is str else const_new({"value": a})
+                                        for a in args])})
+             for target, op, args in statements]
+    fields = {"inputs": fast_list(list(inputs)), "statements": fast_list(built),
+              "outputs": fast_list(list(outputs))}
+    for key, value in fields.items():
+        vd = value.__dict__
+        vd["_sym_parent"] = program
+        vd["_sym_key"] = key
+    d["_sym_args"] = fields
+    d.update(fields)
+    return True
+
+
+def is_lazy_program(program: Any) -> bool:
+    """Whether ``program`` is a lazy ``Program`` whose statements were not built yet."""
+    d = getattr(program, "__dict__", None)
+    return d is not None and PROGRAM_CACHE in d and "_sym_args" not in d
+
+
+__all__ += ["program_data", "checked_program_data", "lazy_program", "fill_program",
+            "is_lazy_program", "PROGRAM_CACHE"]

@@ -14,7 +14,7 @@ import numpy as np
 
 from symsearch.programs.expr import Call, Const, Var
 from symsearch.programs.ops import MAX_ARITY, REGISTRY
-from symsearch.programs.program import Program, live_statements
+from symsearch.programs.program import Program, live_indices, live_statements
 
 WIDTH = 2 + MAX_ARITY
 
@@ -165,6 +165,17 @@ def lower_expr(expr, input_names: Optional[Sequence[str]] = None) -> Lowered:
 
 def lower_program(program: Program) -> Lowered:
     """Lowers a program (dead statements are left out)."""
+    from symsearch.programs.lazy import program_data
+    data = program_data(program)
+    if data is not None:                     # plain data: the statements are not read
+        inputs, statements, outputs = data
+        builder = _Builder(list(inputs))
+        current = {name: builder.input(name) for name in inputs}
+        for i in live_indices([(t, args) for t, _op, args in statements], outputs):
+            target, op, args = statements[i]
+            current[target] = builder.emit(op, [current[a] if type(a) is str
+                                                else builder.const(a) for a in args])
+        return builder.finish([current[n] for n in outputs])
     builder = _Builder(list(program.inputs))
     current = {name: builder.input(name) for name in program.inputs}
     statements = program.statements

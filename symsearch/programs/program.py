@@ -80,28 +80,28 @@ class Program(Object, type_name="symsearch.programs.Program"):
         # See Statement._sym_init_user.
         self.__dict__.update(self._sym_args)
 
+    def __getattr__(self, name: str) -> Any:
+        # Reached only when the usual lookup fails: a lazy program (``programs.lazy``: what
+        # mutators and a search's candidates are) builds its statements on first read.
+        if name in ("_sym_args", "inputs", "statements", "outputs"):
+            from symsearch.programs.lazy import fill_program
+            if fill_program(self):
+                return getattr(self, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     def _dna_json(self) -> Any:
         """The compact form a DNA stores this program in (see ``geno.codec``):
         ``{"_program": {"inputs": [...], "statements": [[target, op, [args]]...],
         "outputs": [...]}}``, a constant argument as a number. None (use the typed JSON)
         for subclasses."""
-        if type(self) is not Program:
+        from symsearch.programs.lazy import program_data
+        data = program_data(self)
+        if data is None:
             return None
-        statements = []
-        for st in self.statements:
-            if type(st) is not Statement:
-                return None
-            args = []
-            for a in st.args:
-                if type(a) is str:
-                    args.append(a)
-                elif type(a) is Const and type(a.value) is float:
-                    args.append(a.value)
-                else:
-                    return None
-            statements.append([st.target, st.op, args])
-        return {"_program": {"inputs": list(self.inputs), "statements": statements,
-                             "outputs": list(self.outputs)}}
+        inputs, statements, outputs = data
+        return {"_program": {"inputs": list(inputs),
+                             "statements": [[t, op, list(args)] for t, op, args in statements],
+                             "outputs": list(outputs)}}
 
     @classmethod
     def from_dna_json(cls, data: Any) -> "Program":
@@ -111,21 +111,14 @@ class Program(Object, type_name="symsearch.programs.Program"):
 
     @staticmethod
     def _sym_clone_value(program: "Program") -> "Program":
-        """A copy for a new candidate (see hyper.compile), built without the generic walk."""
-        if type(program) is not Program or \
-                any(type(st) is not Statement for st in program.statements):
+        """A copy for a new candidate (see hyper.compile): a lazy program sharing the
+        (immutable) plain data, whose statements are built only if something reads them."""
+        from symsearch.programs.lazy import lazy_program, program_data
+        data = program_data(program)
+        if data is None:
             from symsearch.symbolic.ops import clone
             return clone(program)
-        fast_list, const_new = List._sym_fast_new, Const._sym_fast_new
-        st_new = Statement._sym_fast_new
-        statements = [st_new({"target": st.target, "op": st.op,
-                              "args": fast_list([a if type(a) is str
-                                                 else const_new({"value": a.value})
-                                                 for a in st.args])})
-                      for st in program.statements]
-        new = Program._sym_fast_new({"inputs": fast_list(list(program.inputs)),
-                                     "statements": fast_list(statements),
-                                     "outputs": fast_list(list(program.outputs))})
+        new = lazy_program(data)
         digest = program.__dict__.get("_sym_hash_cache")
         if digest is not None:
             new.__dict__["_sym_hash_cache"] = digest
@@ -142,7 +135,12 @@ def make_program(inputs, statements, outputs) -> Program:
         y = mul(x, 2.0)
         return y
     """
-    fast_list = List._sym_fast_new
+    from symsearch.programs.lazy import checked_program_data, lazy_program
+    statements = statements if isinstance(statements, (list, tuple)) else list(statements)
+    data = checked_program_data(inputs, statements, outputs)
+    if data is not None:
+        return lazy_program(data)       # valid: its statements are built when first read
+    fast_list = List._sym_fast_new      # invalid: build it to raise the usual error
     const_new = Const._sym_fast_new
     built = []
     for target, op, args in statements:
@@ -192,7 +190,14 @@ def evaluate(program: Program, inputs: Union[Mapping[str, Any], Sequence[Any]]) 
             raise ValueError(f"the program takes {len(program.inputs)} inputs "
                              f"{list(program.inputs)}, got {len(inputs)}")
         env = dict(zip(program.inputs, inputs))
+    from symsearch.programs.lazy import program_data
+    data = program_data(program)
     with np.errstate(all="ignore"):
+        if data is not None:                 # plain data: the statements are not read
+            for target, op, args in data[1]:
+                env[target] = REGISTRY.get(op).numpy_fn(
+                    *[env[a] if type(a) is str else np.float64(a) for a in args])
+            return tuple(env[n] for n in data[2])
         for st in program.statements:
             args = [env[a] if isinstance(a, str) else np.float64(a.value) for a in st.args]
             env[st.target] = REGISTRY.get(st.op).numpy_fn(*args)
@@ -305,47 +310,31 @@ def _digest(data: bytes) -> bytes:
 # Exactly the bytes and JSON of the generic walk (tests/programs/test_trees.py checks it), for
 # programs whose nodes are exactly Program, Statement and Const; others take the generic walk.
 
-def _plain_statements(program: Program):
-    if type(program) is not Program:
-        return None
-    out = []
-    for st in program.statements:
-        if type(st) is not Statement or type(st.target) is not str or type(st.op) is not str:
-            return None
-        args = st.args
-        for a in args:
-            if type(a) is not str and (type(a) is not Const or type(a.value) is not float):
-                return None
-        out.append(st)
-    if any(type(n) is not str for n in program.inputs) or \
-            any(type(n) is not str for n in program.outputs):
-        return None
-    return out
-
-
 def _str_bytes(s: str) -> bytes:
     b = s.encode("utf-8")
     return b"s%d:" % len(b) + b
 
 
 def _program_digest(program: Program):
+    from symsearch.programs.lazy import program_data
     from symsearch.symbolic.hashing import DIGEST_SIZE, _blake2b, _float_bytes, _node_prefix
-    statements = _plain_statements(program)
-    if statements is None:
+    data = program_data(program)
+    if data is None:
         return NotImplemented
+    inputs, statements, outputs = data
     st_prefix = _node_prefix(Statement) + b"target="
     const_prefix = _node_prefix(Const) + b"value="
     parts = [_node_prefix(Program), b"inputs=["]
-    parts.extend(_str_bytes(n) for n in program.inputs)
+    parts.extend(_str_bytes(n) for n in inputs)
     parts.append(b"]statements=[")
-    for st in statements:
-        parts.append(st_prefix + _str_bytes(st.target) + b"op=" + _str_bytes(st.op) + b"args=[")
-        for a in st.args:
+    for target, op, args in statements:
+        parts.append(st_prefix + _str_bytes(target) + b"op=" + _str_bytes(op) + b"args=[")
+        for a in args:
             parts.append(_str_bytes(a) if type(a) is str
-                         else const_prefix + _float_bytes(a.value) + b">")
+                         else const_prefix + _float_bytes(a) + b">")
         parts.append(b"]>")
     parts.append(b"]outputs=[")
-    parts.extend(_str_bytes(n) for n in program.outputs)
+    parts.extend(_str_bytes(n) for n in outputs)
     parts.append(b"]>")
     return _blake2b(b"".join(parts), digest_size=DIGEST_SIZE).digest()
 
@@ -355,14 +344,16 @@ _PROGRAM, _STATEMENT, _CONST = ("symsearch.programs.Program", "symsearch.program
 
 
 def _program_json(program: Program):
-    statements = _plain_statements(program)
-    if statements is None:
+    from symsearch.programs.lazy import program_data
+    data = program_data(program)
+    if data is None:
         return NotImplemented
-    return {"_type": _PROGRAM, "inputs": list(program.inputs),
-            "statements": [{"_type": _STATEMENT, "target": st.target, "op": st.op,
-                            "args": [a if type(a) is str else {"_type": _CONST, "value": a.value}
-                                     for a in st.args]} for st in statements],
-            "outputs": list(program.outputs)}
+    inputs, statements, outputs = data
+    return {"_type": _PROGRAM, "inputs": list(inputs),
+            "statements": [{"_type": _STATEMENT, "target": target, "op": op,
+                            "args": [a if type(a) is str else {"_type": _CONST, "value": a}
+                                     for a in args]} for target, op, args in statements],
+            "outputs": list(outputs)}
 
 
 def _register() -> None:

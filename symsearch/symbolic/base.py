@@ -116,8 +116,8 @@ class Symbolic:
 
     # ---- change notification --------------------------------------------------------
     def _sym_invalidate(self) -> None:
-        """Drops cached hashes, compiled search spaces, tuple trees and JSON text
-        (``programs.trees``) from here up to the root."""
+        """Drops cached hashes, compiled search spaces, tuple trees, plain program data and
+        JSON text (``programs.trees``, ``programs.lazy``) from here up to the root."""
         node = self
         while node is not None:
             d = node.__dict__
@@ -125,6 +125,7 @@ class Symbolic:
             d.pop("_sym_space_cache", None)
             d.pop("_sym_tree_cache", None)
             d.pop("_sym_json_text", None)
+            d.pop("_sym_program_cache", None)
             node = d.get("_sym_parent")
             if type(node) is _WEAK:
                 node = node()
