@@ -28,7 +28,7 @@ from symsearch.programs.expr import Call, Const, Expr, Var
 from symsearch.programs.trees import (TREE_CACHE, _CALL_PREFIX, _CONST_PREFIX, _VAR_PREFIX,
                                       _arity_matches, _build, _json_float, _json_str,
                                       from_tuple)
-from symsearch.symbolic.hashing import DIGEST_SIZE, _blake2b, _float_bytes
+from symsearch.symbolic.hashing import DIGEST_SIZE, _blake2b, _float_bytes, _node_prefix
 
 _new = object.__new__
 _CLASS = {"v": Var, "c": Const}
@@ -123,6 +123,7 @@ __all__ = ["lazy_expr", "is_lazy", "fill"]
 # the Program under PROGRAM_CACHE (dropped, like the other caches, when the program changes).
 
 PROGRAM_CACHE = "_sym_program_cache"
+_CONST_VALUE = _node_prefix(Const) + b"value="
 
 
 def program_data(program: Any):
@@ -155,6 +156,31 @@ def program_data(program: Any):
     return data
 
 
+# Statements recur across a search (a child shares all but one or two with its parent), so
+# their checked form, digest bytes and JSON text are remembered by value. A statement with a
+# zero constant is never remembered: 0.0 == -0.0, but they are different constants.
+_STATEMENTS: dict = {}      # (target, op, args tuple) as given -> checked plain statement
+_ST_DIGEST: dict = {}       # plain statement -> its digest bytes
+_ST_TEXT: dict = {}         # plain statement -> its JSON text
+_STATEMENT_LIMIT = 50_000
+
+
+def _plain_statement(target, op, args):
+    """The checked plain form of one statement (names and floats), or None if invalid."""
+    if type(target) is not str or not target or type(op) is not str \
+            or not _arity_matches(op, args):
+        return None
+    items = []
+    for a in args:
+        if type(a) is str or type(a) is float:
+            items.append(a)
+        elif isinstance(a, (int, float)) and not isinstance(a, bool):
+            items.append(float(a))
+        else:
+            return None
+    return target, op, tuple(items)
+
+
 def checked_program_data(inputs, statements, outputs):
     """``(inputs, statements, outputs)`` as plain data if they make a valid program (the
     checks of ``Program(...)``), else None."""
@@ -164,30 +190,82 @@ def checked_program_data(inputs, statements, outputs):
         if type(name) is not str or not name:
             return None
         defined.add(name)
+    if len(_STATEMENTS) > _STATEMENT_LIMIT:
+        _STATEMENTS.clear()
     plain = []
     for st in statements:
         target, op, args = st
-        if type(target) is not str or not target or type(op) is not str \
-                or not _arity_matches(op, args):
+        try:
+            key = (target, op, tuple(args))
+            checked = _STATEMENTS.get(key)
+        except TypeError:                      # unhashable: not plain data
             return None
-        items = []
-        for a in args:
-            if type(a) is str:
-                if a not in defined:
-                    return None
-                items.append(a)
-            elif type(a) is float:
-                items.append(a)
-            elif isinstance(a, (int, float)) and not isinstance(a, bool):
-                items.append(float(a))
-            else:
+        if checked is None:
+            checked = _plain_statement(target, op, args)
+            if checked is None:
                 return None
-        plain.append((target, op, tuple(items)))
+            if 0.0 not in key[2]:
+                _STATEMENTS[key] = checked
+        for a in checked[2]:
+            if type(a) is str and a not in defined:
+                return None
+        plain.append(checked)
         defined.add(target)
     outputs = tuple(outputs)
     if any(type(n) is not str or n not in defined for n in outputs):
         return None
     return inputs, tuple(plain), outputs
+
+
+def _names_bytes(names) -> bytes:
+    return b"".join([b"s%d:" % len(b) + b for b in (n.encode("utf-8") for n in names)])
+
+
+def program_digest(data: tuple) -> bytes:
+    """``ss.hash``'s digest of the ``Program`` of plain ``data``."""
+    from symsearch.programs.program import Program, Statement
+    if len(_ST_DIGEST) > _STATEMENT_LIMIT:
+        _ST_DIGEST.clear()
+    inputs, statements, outputs = data
+    parts = [_node_prefix(Program), b"inputs=[", _names_bytes(inputs), b"]statements=["]
+    for st in statements:
+        part = _ST_DIGEST.get(st)
+        if part is None:
+            target, op, args = st
+            part = b"".join([_node_prefix(Statement), b"target=", _names_bytes((target,)),
+                             b"op=", _names_bytes((op,)), b"args=["]
+                            + [_names_bytes((a,)) if type(a) is str
+                               else _CONST_VALUE + _float_bytes(a) + b">" for a in args]
+                            + [b"]>"])
+            if 0.0 not in args:
+                _ST_DIGEST[st] = part
+        parts.append(part)
+    parts += [b"]outputs=[", _names_bytes(outputs), b"]>"]
+    return _blake2b(b"".join(parts), digest_size=DIGEST_SIZE).digest()
+
+
+def program_json_text(data: tuple) -> str:
+    """``json.dumps(ss.to_json(program))`` of the ``Program`` of plain ``data``."""
+    if len(_ST_TEXT) > _STATEMENT_LIMIT:
+        _ST_TEXT.clear()
+    inputs, statements, outputs = data
+    texts = []
+    for st in statements:
+        text = _ST_TEXT.get(st)
+        if text is None:
+            target, op, args = st
+            text = ('{"_type": "symsearch.programs.Statement", "target": ' + _json_str(target)
+                    + ', "op": ' + _json_str(op) + ', "args": ['
+                    + ", ".join([_json_str(a) if type(a) is str else
+                                 '{"_type": "symsearch.programs.Const", "value": '
+                                 + _json_float(a) + "}" for a in args]) + "]}")
+            if 0.0 not in args:
+                _ST_TEXT[st] = text
+        texts.append(text)
+    return ('{"_type": "symsearch.programs.Program", "inputs": ['
+            + ", ".join([_json_str(n) for n in inputs]) + '], "statements": ['
+            + ", ".join(texts) + '], "outputs": ['
+            + ", ".join([_json_str(n) for n in outputs]) + "]}")
 
 
 def lazy_program(data: tuple) -> Any:
@@ -231,5 +309,5 @@ def is_lazy_program(program: Any) -> bool:
     return d is not None and PROGRAM_CACHE in d and "_sym_args" not in d
 
 
-__all__ += ["program_data", "checked_program_data", "lazy_program", "fill_program",
+__all__ += ["program_data", "checked_program_data", "program_digest", "program_json_text", "lazy_program", "fill_program",
             "is_lazy_program", "PROGRAM_CACHE"]

@@ -178,20 +178,21 @@ def evaluate(program: Program, inputs: Union[Mapping[str, Any], Sequence[Any]]) 
     ``inputs`` is a mapping from input names to scalars or arrays, or a sequence in the
     order of ``program.inputs``.
     """
-    if isinstance(inputs, Mapping):
-        missing = [n for n in program.inputs if n not in inputs]
-        if missing:
-            raise KeyError(f"inputs {missing} are missing; the program reads "
-                           f"{list(program.inputs)}")
-        env = {n: inputs[n] for n in program.inputs}
-    else:
-        inputs = list(inputs)
-        if len(inputs) != len(program.inputs):
-            raise ValueError(f"the program takes {len(program.inputs)} inputs "
-                             f"{list(program.inputs)}, got {len(inputs)}")
-        env = dict(zip(program.inputs, inputs))
     from symsearch.programs.lazy import program_data
     data = program_data(program)
+    names = data[0] if data is not None else program.inputs
+    if isinstance(inputs, Mapping):
+        missing = [n for n in names if n not in inputs]
+        if missing:
+            raise KeyError(f"inputs {missing} are missing; the program reads "
+                           f"{list(names)}")
+        env = {n: inputs[n] for n in names}
+    else:
+        inputs = list(inputs)
+        if len(inputs) != len(names):
+            raise ValueError(f"the program takes {len(names)} inputs "
+                             f"{list(names)}, got {len(inputs)}")
+        env = dict(zip(names, inputs))
     with np.errstate(all="ignore"):
         if data is not None:                 # plain data: the statements are not read
             for target, op, args in data[1]:
@@ -310,33 +311,16 @@ def _digest(data: bytes) -> bytes:
 # Exactly the bytes and JSON of the generic walk (tests/programs/test_trees.py checks it), for
 # programs whose nodes are exactly Program, Statement and Const; others take the generic walk.
 
-def _str_bytes(s: str) -> bytes:
-    b = s.encode("utf-8")
-    return b"s%d:" % len(b) + b
-
-
 def _program_digest(program: Program):
-    from symsearch.programs.lazy import program_data
-    from symsearch.symbolic.hashing import DIGEST_SIZE, _blake2b, _float_bytes, _node_prefix
+    from symsearch.programs.lazy import program_data, program_digest
     data = program_data(program)
-    if data is None:
-        return NotImplemented
-    inputs, statements, outputs = data
-    st_prefix = _node_prefix(Statement) + b"target="
-    const_prefix = _node_prefix(Const) + b"value="
-    parts = [_node_prefix(Program), b"inputs=["]
-    parts.extend(_str_bytes(n) for n in inputs)
-    parts.append(b"]statements=[")
-    for target, op, args in statements:
-        parts.append(st_prefix + _str_bytes(target) + b"op=" + _str_bytes(op) + b"args=[")
-        for a in args:
-            parts.append(_str_bytes(a) if type(a) is str
-                         else const_prefix + _float_bytes(a) + b">")
-        parts.append(b"]>")
-    parts.append(b"]outputs=[")
-    parts.extend(_str_bytes(n) for n in outputs)
-    parts.append(b"]>")
-    return _blake2b(b"".join(parts), digest_size=DIGEST_SIZE).digest()
+    return NotImplemented if data is None else program_digest(data)
+
+
+def _program_json_text(program: Program):
+    from symsearch.programs.lazy import program_data, program_json_text
+    data = program_data(program)
+    return NotImplemented if data is None else program_json_text(data)
 
 
 _PROGRAM, _STATEMENT, _CONST = ("symsearch.programs.Program", "symsearch.programs.Statement",
@@ -358,9 +342,11 @@ def _program_json(program: Program):
 
 def _register() -> None:
     from symsearch.symbolic.hashing import register_digester
-    from symsearch.symbolic.serialization import register_json_encoder
+    from symsearch.symbolic.serialization import (register_json_encoder,
+                                                  register_json_text_encoder)
     register_digester(Program, _program_digest)
     register_json_encoder(Program, _program_json)
+    register_json_text_encoder(Program, _program_json_text)
 
 
 _register()

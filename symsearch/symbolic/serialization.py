@@ -77,6 +77,15 @@ def register_json_encoder(cls: type, encode) -> None:
     _JSON_ENCODERS[cls] = encode
 
 
+_JSON_TEXT_ENCODERS: dict = {}
+
+
+def register_json_text_encoder(cls: type, encode) -> None:
+    """Makes ``to_json_str`` (without options) write instances of ``cls`` (not subclasses)
+    as ``encode(value)``: exactly ``json.dumps(to_json(value))``, or ``NotImplemented``."""
+    _JSON_TEXT_ENCODERS[cls] = encode
+
+
 def to_json(value: Any, path: str = "") -> Any:
     """A JSON-compatible structure (dicts, lists, str, numbers, bools, None)."""
     try:
@@ -359,6 +368,11 @@ def to_json_str(value: Any, **kwargs) -> str:
         text = value.__dict__.get("_sym_json_text")
         if text is not None:
             return text
+        encode = _JSON_TEXT_ENCODERS.get(type(value))
+        if encode is not None:
+            text = encode(value)
+            if text is not NotImplemented:
+                return text
     return json.dumps(to_json(value), **kwargs)
 
 

@@ -115,3 +115,80 @@ def test_search_candidates_are_lazy_and_results_are_exprs():
     assert all(seen)
     best = result.best.value
     assert isinstance(best, (Var, Const, Call)) and isinstance(to_source(best), str)
+
+
+# ---- programs -------------------------------------------------------------------------------
+
+from symsearch.programs import Program, Statement  # noqa: E402
+from symsearch.programs.lazy import is_lazy_program, program_data  # noqa: E402
+from symsearch.programs.program import evaluate as run_program  # noqa: E402
+from symsearch.programs.program import make_program  # noqa: E402
+
+
+def _plain_program(consts):
+    statements = [("t", "mul", ["x", consts[0]]), ("t", "add", ["t", consts[1]]),
+                  ("é", "neg", ["t"]), ("y", "max", ["é", "x"])]
+    return make_program(["x"], statements, ["y", "t"])
+
+
+def _eager_program(consts):
+    return Program(["x"], [Statement("t", "mul", ["x", Const(float(consts[0]))]),
+                           Statement("t", "add", ["t", Const(float(consts[1]))]),
+                           Statement("é", "neg", ["t"]), Statement("y", "max", ["é", "x"])],
+                   ["y", "t"])
+
+
+@pytest.mark.parametrize("consts", [(2.0, 1), (-0.0, 0.0), (0.0, -0.0), (float("nan"), 1e300),
+                                    (float("inf"), -float("inf")), (0.1, 3)])
+def test_a_lazy_program_hashes_and_serializes_as_the_built_one(consts):
+    lazy, built = _plain_program(consts), _eager_program(consts)
+    assert is_lazy_program(lazy)
+    assert ss.hash(lazy) == ss.hash(built)
+    assert ss.to_json_str(lazy) == ss.to_json_str(built)
+    import json
+    assert ss.to_json_str(lazy) == json.dumps(ss.to_json(built))
+    assert is_lazy_program(lazy)
+    copied = ss.from_json_str(ss.to_json_str(lazy))
+    assert ss.to_json_str(copied) == ss.to_json_str(built)
+
+
+def test_signed_zero_constants_stay_distinct():
+    a, b = _plain_program((0.0, 1.0)), _plain_program((-0.0, 1.0))
+    assert '"value": -0.0' in ss.to_json_str(b) and '"value": -0.0' not in ss.to_json_str(a)
+    assert str(program_data(b)[1][0][2][1]) == "-0.0"
+
+
+def test_a_lazy_program_evaluates_lowers_and_builds_on_first_read():
+    p = _plain_program((2.0, 1.0))
+    x = np.array([1.0, -3.0])
+    np.testing.assert_allclose(run_program(p, {"x": x})[0], run_program(_eager_program(
+        (2.0, 1.0)), {"x": x})[0])
+    ss.programs.lower_program(p)
+    assert is_lazy_program(p)
+    assert len(p.statements) == 4 and not is_lazy_program(p)
+    assert p.statements[2].sym_path == "statements[2]"
+    assert p == _eager_program((2.0, 1.0))
+    p.rebind({"statements[0].args[1].value": 5.0})
+    assert ss.hash(p) == ss.hash(_eager_program((5.0, 1.0)))
+    assert program_data(p)[1][0] == ("t", "mul", ("x", 5.0))
+
+
+def test_make_program_still_names_what_is_wrong():
+    with pytest.raises(ValueError, match="reads 'z' before it is assigned"):
+        make_program(["x"], [("y", "add", ["x", "z"])], ["y"])
+    with pytest.raises(ValueError, match="takes 2 argument"):
+        make_program(["x"], [("y", "add", ["x"])], ["y"])
+    with pytest.raises(ValueError, match="never assigned"):
+        make_program(["x"], [("y", "neg", ["x"])], ["w"])
+
+
+def test_optimizer_search_candidates_stay_lazy_with_a_trivial_evaluator():
+    from symsearch.spaces import optimizers
+    seen = []
+    result = ss.search(optimizers.space(), lambda p: seen.append(is_lazy_program(p)) or 1.0,
+                       objective="min:loss", num_trials=30, seed=0,
+                       algorithm=ss.algorithms.RegularizedEvolution(population_size=10,
+                                                                    tournament_size=3))
+    assert all(seen) and len(seen) == 30
+    best = result.best.value
+    assert isinstance(best, Program) and optimizers.to_source(best).startswith("def ")
