@@ -150,15 +150,20 @@ def excludes_zero_below(a, b) -> bool:
 
 # ---- reporting --------------------------------------------------------------------------------
 
-def plot_pareto(path: Path, front: list, references: list) -> None:
-    """State buffers (x) against held-out score (y) for the front and the references."""
+def plot_pareto(path: Path, front: list, references: list, winners: list = (),
+                label: str = "Pareto front (searched)") -> None:
+    """State buffers (x) against held-out score (y) for the front, the references and the
+    single-objective searches' winners."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
     if front:
         xs, ys = zip(*sorted((b, s) for b, s, _ in front))
-        ax.plot(xs, ys, "o-", color="tab:blue", label="NSGA-II Pareto front (searched)")
+        ax.plot(xs, ys, "o-", color="tab:blue", label=label)
+    if winners:
+        ax.scatter([b for b, _ in winners], [s for _, s in winners], marker="^", s=50,
+                   color="tab:purple", zorder=3, label="one-buffer search winners")
     for name, buffers, score in references:
         ax.scatter([buffers], [score], marker="s", s=60, zorder=3)
         ax.annotate(name, (buffers, score), textcoords="offset points", xytext=(6, 4))
@@ -203,7 +208,10 @@ def main(argv=None) -> int:
     parser.add_argument("--population", type=int, default=50)
     parser.add_argument("--tournament", type=int, default=4)
     parser.add_argument("--mo-trials", type=int, default=2000,
-                        help="trials of the multi-objective (NSGA-II) search")
+                        help="trials of the multi-objective search")
+    parser.add_argument("--mo-algorithm", choices=("nsga2", "evolution"), default="nsga2",
+                        help="nsga2: native NSGA-II; evolution: regularized evolution with "
+                        "Pareto tournaments")
     parser.add_argument("--seeds", type=int, default=10, help="held-out seeds")
     parser.add_argument("--plot", default="runs/optimizer_budget_pareto.png")
     parser.add_argument("--check-suite", action="store_true",
@@ -272,6 +280,11 @@ def main(argv=None) -> int:
     winner_seed, winner, _, _ = min(found, key=lambda x: x[3].fitness)
     print(f"winner (seed {winner_seed}, best tuned selection fitness), as source:")
     print(opt.to_source(opt.simplify(winner)))
+    try:
+        exported = opt.to_torch_optimizer(opt.simplify(winner), name="DiscoveredOneBuffer")
+        print(f"exported with to_torch_optimizer: {exported.__name__} (a torch.optim.Optimizer)")
+    except ImportError:
+        print("to_torch_optimizer: needs torch (pip install \"symsearch[torch]\")")
     print()
 
     known = {name: tune_known(key, args) for name, key in
@@ -322,10 +335,14 @@ def main(argv=None) -> int:
     print()
 
     # 4. multi-objective search
-    print(f"4. NSGA-II from SGD-momentum, budget 2 slots, objectives (score, state buffers), "
-          f"{args.mo_trials} trials")
+    mo_name = {"nsga2": "NSGA-II", "evolution": "regularized evolution (Pareto "
+               "tournaments)"}[args.mo_algorithm]
+    print(f"4. {mo_name} from SGD-momentum, budget 2 slots, objectives (score, state "
+          f"buffers), {args.mo_trials} trials")
+    mo_algorithm = NSGA2(population_size=args.population, seed=0) \
+        if args.mo_algorithm == "nsga2" else evolution(args, 0)
     mo = run_search(opt.space("sgd_momentum", state_slots=2, max_statements=20),
-                    NSGA2(population_size=args.population, seed=0), args.mo_trials, 0,
+                    mo_algorithm, args.mo_trials, 0,
                     objective=[f"min:{METRIC}", "min:state_buffers"])
     front = []
     for trial in mo["result"].pareto:
@@ -348,8 +365,10 @@ def main(argv=None) -> int:
         print(f"{'searched':<20} {buffers:>7} {score:>18.4f}  {lion_like(program)}")
     for name, buffers, score in references:
         print(f"{name:<20} {buffers:>7} {score:>18.4f}")
+    winners = [(opt.state_buffers(p), statistics.fmean(sc[:3]))
+               for (_s, p, _f, _t), sc in zip(found, per_seed_found)]
     plot_pareto(Path(args.plot), [(b, s, p) for b, (s, p) in best_by_buffers.items()],
-                references)
+                references, winners, label=f"{mo_name} front")
     print(f"plot: {args.plot} ({mo['evaluated']} evaluations, cache hits "
           f"{mo['cached'] / max(1, mo['trials']):.1%})")
     print()
