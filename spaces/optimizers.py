@@ -304,9 +304,10 @@ class OptimizerMutator(Object, type_name="symsearch.spaces.optimizers.OptimizerM
         self._constants = [float(c) for c in self.constants]
 
     def __call__(self, program: Program, rng: random.Random) -> Program:
-        # A lazy program (what this mutator returns) is read as plain data, unbuilt.
+        # A lazy program (what this mutator returns) is read as plain data, unbuilt: its
+        # statements are (target, op, args tuple), which the mutations copy before editing.
         data = program_data(program)
-        statements = [(t, op, list(args)) for t, op, args in data[1]] if data is not None \
+        statements = list(data[1]) if data is not None \
             else [(st.target, st.op, [a if isinstance(a, str) else float(a.value)
                                       for a in st.args]) for st in program.statements]
         for _ in range(self.max_tries):

@@ -60,6 +60,10 @@ def statement_shapes(statements: Iterable[tuple], input_shapes: Mapping[str, str
     op is unknown or not allowed, has the wrong number of arguments, reads a variable before
     it is assigned, or breaks a shape rule (see the module docstring).
     """
+    if ops is None:
+        shapes = _known_shapes(statements, input_shapes)
+        if shapes is not None:
+            return shapes
     shapes = {}
     for name, shape in input_shapes.items():
         if shape not in SHAPES:
@@ -104,6 +108,36 @@ def statement_shapes(statements: Iterable[tuple], input_shapes: Mapping[str, str
                 raise ValueError(f"statements[{i}] ({_line(target, op_name, args)}): vector op "
                                  f"{op_name} needs a vector first argument, got a scalar")
             result = VECTOR
+        shapes[target] = result
+        if ops is None:
+            _RULES[(op_name, *arg_shapes)] = result
+    return shapes
+
+
+#: ``(op name, *argument shapes) -> result shape`` of the statements checked so far (valid
+#: for one registry version): mutators check thousands of programs made of the same ops.
+_RULES: dict = {}
+_RULES_VERSION = [None]
+
+
+def _known_shapes(statements, input_shapes: Mapping[str, str]) -> Optional[dict]:
+    """:func:`statement_shapes` when every statement is of a kind already checked (no
+    error possible), else None (the full check names what is wrong)."""
+    if _RULES_VERSION[0] != REGISTRY.version:
+        _RULES.clear()
+        _RULES_VERSION[0] = REGISTRY.version
+    shapes = dict(input_shapes)
+    if any(shape not in SHAPES for shape in shapes.values()):
+        return None
+    rules = _RULES
+    get = shapes.get
+    for target, op_name, args in statements:
+        key = [op_name]
+        for a in args:
+            key.append(get(a) if isinstance(a, str) else SCALAR)
+        result = rules.get(tuple(key))
+        if result is None:
+            return None
         shapes[target] = result
     return shapes
 

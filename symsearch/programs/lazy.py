@@ -157,11 +157,13 @@ def program_data(program: Any):
 
 
 # Statements recur across a search (a child shares all but one or two with its parent), so
-# their checked form, digest bytes and JSON text are remembered by value. A statement with a
-# zero constant is never remembered: 0.0 == -0.0, but they are different constants.
+# their checked form is remembered by value (one shared object per distinct statement), and
+# their digest bytes and JSON text by identity (each entry holds its statement, so an id is
+# not reused while remembered). A statement with a zero constant is not remembered by value:
+# 0.0 == -0.0, but they are different constants.
 _STATEMENTS: dict = {}      # (target, op, args tuple) as given -> checked plain statement
-_ST_DIGEST: dict = {}       # plain statement -> its digest bytes
-_ST_TEXT: dict = {}         # plain statement -> its JSON text
+_ST_DIGEST: dict = {}       # id(plain statement) -> (statement, its digest bytes)
+_ST_TEXT: dict = {}         # id(plain statement) -> (statement, its JSON text)
 _STATEMENT_LIMIT = 50_000
 
 
@@ -196,7 +198,8 @@ def checked_program_data(inputs, statements, outputs):
     for st in statements:
         target, op, args = st
         try:
-            key = (target, op, tuple(args))
+            # A statement of a checked program (its args a tuple) is its own key.
+            key = st if type(st) is tuple and type(args) is tuple else (target, op, tuple(args))
             checked = _STATEMENTS.get(key)
         except TypeError:                      # unhashable: not plain data
             return None
@@ -217,8 +220,16 @@ def checked_program_data(inputs, statements, outputs):
     return inputs, tuple(plain), outputs
 
 
+_NAMES: dict = {}            # names tuple -> its digest bytes (inputs, outputs, targets)
+
+
 def _names_bytes(names) -> bytes:
-    return b"".join([b"s%d:" % len(b) + b for b in (n.encode("utf-8") for n in names)])
+    out = _NAMES.get(names)
+    if out is None:
+        out = b"".join([b"s%d:" % len(b) + b for b in (n.encode("utf-8") for n in names)])
+        if len(_NAMES) < _STATEMENT_LIMIT:
+            _NAMES[names] = out
+    return out
 
 
 def program_digest(data: tuple) -> bytes:
@@ -229,7 +240,8 @@ def program_digest(data: tuple) -> bytes:
     inputs, statements, outputs = data
     parts = [_node_prefix(Program), b"inputs=[", _names_bytes(inputs), b"]statements=["]
     for st in statements:
-        part = _ST_DIGEST.get(st)
+        hit = _ST_DIGEST.get(id(st))          # by identity: statements are shared objects
+        part = hit[1] if hit is not None and hit[0] is st else None
         if part is None:
             target, op, args = st
             part = b"".join([_node_prefix(Statement), b"target=", _names_bytes((target,)),
@@ -237,8 +249,7 @@ def program_digest(data: tuple) -> bytes:
                             + [_names_bytes((a,)) if type(a) is str
                                else _CONST_VALUE + _float_bytes(a) + b">" for a in args]
                             + [b"]>"])
-            if 0.0 not in args:
-                _ST_DIGEST[st] = part
+            _ST_DIGEST[id(st)] = (st, part)
         parts.append(part)
     parts += [b"]outputs=[", _names_bytes(outputs), b"]>"]
     return _blake2b(b"".join(parts), digest_size=DIGEST_SIZE).digest()
@@ -251,7 +262,8 @@ def program_json_text(data: tuple) -> str:
     inputs, statements, outputs = data
     texts = []
     for st in statements:
-        text = _ST_TEXT.get(st)
+        hit = _ST_TEXT.get(id(st))
+        text = hit[1] if hit is not None and hit[0] is st else None
         if text is None:
             target, op, args = st
             text = ('{"_type": "symsearch.programs.Statement", "target": ' + _json_str(target)
@@ -259,8 +271,7 @@ def program_json_text(data: tuple) -> str:
                     + ", ".join([_json_str(a) if type(a) is str else
                                  '{"_type": "symsearch.programs.Const", "value": '
                                  + _json_float(a) + "}" for a in args]) + "]}")
-            if 0.0 not in args:
-                _ST_TEXT[st] = text
+            _ST_TEXT[id(st)] = (st, text)
         texts.append(text)
     return ('{"_type": "symsearch.programs.Program", "inputs": ['
             + ", ".join([_json_str(n) for n in inputs]) + '], "statements": ['
