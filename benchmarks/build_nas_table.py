@@ -47,12 +47,12 @@ DEFAULT_OUT = ROOT / "evaluators" / "data" / "nas_digits_table.npz"
 DEFAULT_PROXIES = ROOT / "evaluators" / "data" / "nas_digits_proxies.npz"
 TABLE_OPS = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3")
 LEVEL = "function"
-SETTINGS = {"epochs": 8, "channels": 8, "n_cells": 1, "batch_size": 32, "lr": 0.05,
-            "seeds": [0, 1]}
+SETTINGS = {"epochs": 6, "channels": 8, "n_cells": 1, "batch_size": 64, "lr": 0.1,
+            "seeds": [0, 1, 2]}
 
 
 def train_entry(cell: Cell, epochs: int, channels: int, n_cells: int, batch_size: int,
-                lr: float, seeds: list) -> dict:
+                lr: float, seeds: list, val_size: int = 400, test_size: int = 400) -> dict:
     """The evaluator of the build: trains ``cell`` once per seed on one CPU thread.
 
     Metrics: ``val_accuracy`` and ``test_accuracy`` (means over seeds, after the last
@@ -63,7 +63,8 @@ def train_entry(cell: Cell, epochs: int, channels: int, n_cells: int, batch_size
     from symsearch.evaluators.nas_cell_net import train_cell
     torch.set_num_threads(1)
     runs = train_cell(cell, epochs=epochs, seeds=seeds, channels=channels, n_cells=n_cells,
-                      lr=lr, batch_size=batch_size, device="cpu")
+                      lr=lr, batch_size=batch_size, device="cpu", val_size=val_size,
+                      test_size=test_size)
     return {"val_accuracy": float(np.mean([r["val_accuracy"][-1] for r in runs])),
             "test_accuracy": float(np.mean([r["test_accuracy"] for r in runs])),
             "runs": runs}
@@ -110,7 +111,9 @@ def export_table(store: Path, out: Path, settings: dict, ops: tuple = TABLE_OPS)
         "params": np.array([runs[0]["params"] for _, runs in rows], dtype=np.int64),
         "flops": np.array([runs[0]["flops"] for _, runs in rows], dtype=np.int64),
     }
-    meta = {"format": 1, "dataset": "sklearn digits (997 train / 400 val / 400 test)",
+    val_size, test_size = settings.get("val_size", 400), settings.get("test_size", 400)
+    meta = {"format": 1, "dataset": f"sklearn digits ({1797 - val_size - test_size} train / "
+                                    f"{val_size} val / {test_size} test)",
             "ops": list(ops), "n_nodes": 4, "level": LEVEL, "settings": settings,
             "cells_in_space": len(ops) ** 6, "classes": len(rows),
             "trained_twice": duplicates,
@@ -135,6 +138,9 @@ def main(argv: list | None = None) -> int:
     parser.add_argument("--proxies-out", type=Path, default=DEFAULT_PROXIES)
     parser.add_argument("--proxies-only", action="store_true",
                         help="recompute the proxy data of the table at --out only")
+    parser.add_argument("--no-proxies", action="store_true",
+                        help="skip the proxy data (it depends on the network and the training "
+                             "split at initialization, not on the training recipe)")
     for key in ("epochs", "channels", "n_cells", "batch_size"):
         parser.add_argument(f"--{key.replace('_', '-')}", type=int, default=SETTINGS[key])
     parser.add_argument("--lr", type=float, default=SETTINGS["lr"])
@@ -144,12 +150,48 @@ def main(argv: list | None = None) -> int:
                 "batch_size": args.batch_size, "lr": args.lr, "seeds": list(range(args.seeds))}
     if not args.proxies_only:
         build_and_export(args, settings)
+    if args.no_proxies:
+        return 0
     from symsearch.evaluators.nas_bench import NASTable
     from symsearch.evaluators.proxy_fitness import build_proxy_data
     meta = build_proxy_data(NASTable.load(args.out), args.proxies_out, progress=True)
     print(f"wrote {args.proxies_out}: layer statistics and {len(meta['proxies'])} proxies of "
           f"{meta['architectures']} architectures in {meta['seconds']} s")
     return 0
+
+
+def class_representatives(ops: tuple = TABLE_OPS, n_nodes: int = 4) -> list:
+    """One cell per function-level canonical class of the space, the first in grid order
+    (the one the build trains)."""
+    from symsearch.spaces.nas_cell import all_cells
+    seen: dict = {}
+    for cell in all_cells(n_nodes, ops):
+        seen.setdefault(canonical_key(tuple(cell.ops), n_nodes, LEVEL), cell)
+    return list(seen.values())
+
+
+def pilot(settings: dict, n: int = 60, sample_seed: int = 0) -> dict:
+    """Trains a random sample of ``n`` classes with ``settings`` and measures discrimination.
+
+    Used to choose the table's recipe before the (long) build: the pooled seed-to-seed std
+    of test accuracy, the median and top-5% (95th percentile) of the seed-mean test accuracy
+    over the sample, their ratio, and the CPU seconds per seed. The sample is the same for
+    every recipe at one ``sample_seed``.
+    """
+    reps = class_representatives()
+    picks = np.random.default_rng(sample_seed).choice(len(reps), size=n, replace=False)
+    tests, times = [], []
+    for k in picks:
+        runs = train_entry(reps[k], **settings)["runs"]
+        tests.append([r["test_accuracy"] for r in runs])
+        times.append(runs[0]["train_time"])
+    tests = np.array(tests)
+    mean = tests.mean(axis=1)
+    noise = float(np.sqrt(np.mean(tests.var(axis=1, ddof=1))))
+    median, top5 = float(np.median(mean)), float(np.percentile(mean, 95))
+    return {"noise": noise, "median": median, "top5": top5, "ratio": (top5 - median) / noise,
+            "cpu_per_seed": float(np.median(times)), "cpu_total": float(np.sum(times)) * len(
+                settings["seeds"])}
 
 
 def build_and_export(args: argparse.Namespace, settings: dict) -> None:

@@ -2,7 +2,7 @@
 
 ``benchmarks/build_nas_table.py`` trained one representative of each function-level
 canonical class of ``cell_space(ops=("none", "skip_connect", "nor_conv_1x1",
-"nor_conv_3x3"))`` (4,096 cells, 1,230 classes) with two seeds and recorded learning curves;
+"nor_conv_3x3"))`` (4,096 cells, 1,230 classes) with three seeds and recorded learning curves;
 the result ships as ``evaluators/data/nas_digits_table.npz``. :func:`evaluate` answers a
 candidate from it in microseconds, with the epoch budget as the fidelity, so a NAS
 algorithm (and ASHA or Hyperband on top) can be run for 1,000 evaluations over 20 seeds in
