@@ -88,7 +88,7 @@ class QuadraticSurrogate(SearchAlgorithm):
         n = self.box.dim
         self._period = self.period or n
         self._coefficients = {"separable": 2 * n + 1, "full": (n + 1) * (n + 2) // 2}
-        self._archive_cap = 2 * self._points_for("full")
+        self._archive_cap = self._points_for("full")   # no fit reads past the best this many
         self.archive: list = []          # [[unit point], fitness], kept sorted, best first
         self._model_pending: dict = {}   # DNA -> count of outstanding model proposals
         self._since_model = 0            # proposals since the last model proposal
