@@ -68,6 +68,8 @@ from symsearch.programs.trees import (ShapeMemo, Tree, as_tree, from_tuple, node
 from symsearch.programs.ops import REGISTRY
 
 _LEAF = ("v", "c")
+#: Entries each of the algorithm's subtree caches may hold before it is cleared.
+_MEMO_LIMIT = 50_000
 _PRIMITIVE_FIELDS = ("variables", "ops", "constants", "const_prob", "max_depth", "max_size")
 
 
@@ -136,7 +138,7 @@ def _simplify(tree: tuple, known: dict) -> tuple:
     if head in _LEAF or id(tree) in known:
         return tree
     old = tree[1]
-    args = tuple([_simplify(a, known) for a in old])
+    args = tuple([a if a[0] in _LEAF or id(a) in known else _simplify(a, known) for a in old])
     if all(a is b for a, b in zip(args, old)):
         args = old                  # unchanged subtrees stay the same objects (shared)
     if all(a[0] == "c" for a in args):
@@ -190,6 +192,9 @@ def _fold(op: str, args: tuple) -> Optional[tuple]:
     return ("c", value) if math.isfinite(value) else None
 
 
+_COMMUTATIVE: dict = {}          # op name -> whether it is commutative (ops never change it)
+
+
 def canonical(tree: tuple, memo: Optional[dict] = None) -> str:
     """Source text with commutative arguments sorted: equal for ``mul(a, b)``/``mul(b, a)``.
     ``memo`` (``id(subtree) -> (subtree, text)``) keeps the texts of shared subtrees."""
@@ -203,7 +208,10 @@ def canonical(tree: tuple, memo: Optional[dict] = None) -> str:
         if hit is not None:
             return hit[1]
     parts = [canonical(a, memo) for a in tree[1]]
-    if REGISTRY.get(head).commutative:
+    commutative = _COMMUTATIVE.get(head)
+    if commutative is None:
+        commutative = _COMMUTATIVE[head] = REGISTRY.get(head).commutative
+    if commutative:
         parts.sort()
     text = f"{head}({', '.join(parts)})"
     if memo is not None:
@@ -520,18 +528,22 @@ class GeneticProgramming(SearchAlgorithm):
         self.generation += 1
         if len(self._proposed_keys) > 4 * self.population_size:
             self._proposed_keys.clear()     # proposals never fed back (a resume's replay)
-        # The caches need only the new parents' subtrees (children are made of them); a
-        # bigger heap would make every garbage collection slower.
-        self._canonical_memo.clear()
-        self._simplified.clear()
+        # The caches hold the subtrees of recent generations (children are made of their
+        # parents', so a cache kept across generations is read, not rebuilt). They are
+        # bounded: a bigger heap would make every garbage collection slower.
+        if len(self._canonical_memo) > _MEMO_LIMIT:
+            self._canonical_memo.clear()
         for ops in self.operators.values():
-            ops.shapes.clear()
-        if self.simplify:
-            for entry in self.parents:
-                for i in self.operators:
-                    v = entry[0][i]
-                    if type(v) is Tree:
-                        note_simplified(v, self._simplified)
+            if len(ops.shapes) > _MEMO_LIMIT:
+                ops.shapes.clear()
+        if len(self._simplified) > _MEMO_LIMIT:
+            self._simplified.clear()
+            if self.simplify:
+                for entry in self.parents:
+                    for i in self.operators:
+                        v = entry[0][i]
+                        if type(v) is Tree:
+                            note_simplified(v, self._simplified)
 
     def _entry_key(self, entry: list) -> str:
         """The duplicate-check key of a ``[dna, fitness, trial_id, key]`` entry (computed

@@ -112,11 +112,32 @@ def _evaluate_tree(tree: tuple, env: Mapping[str, Any], fns: dict) -> Any:
             raise KeyError(f"variable {tree[1]!r} is not in the environment (it has "
                            f"{sorted(env)})") from None
     if head == "c":
-        return np.float64(tree[1])
+        return _float64(tree[1])
     fn = fns.get(head)
     if fn is None:
         fn = REGISTRY.get(head).numpy_fn          # names the unknown op
-    return fn(*[_evaluate_tree(a, env, fns) for a in tree[1]])
+    args = []
+    for a in tree[1]:                             # leaves inline: half the nodes
+        kind = a[0]
+        if kind == "v" and a[1] in env:
+            args.append(env[a[1]])
+        elif kind == "c":
+            args.append(_float64(a[1]))
+        else:
+            args.append(_evaluate_tree(a, env, fns))
+    return fn(*args)
+
+
+_F64: dict = {}                  # constant -> its np.float64 (a few hundred at most)
+
+
+def _float64(value: float) -> np.float64:
+    out = _F64.get(value)
+    if out is None:
+        out = np.float64(value)
+        if value and len(_F64) < 1000:       # never a zero: 0.0 == -0.0 as a key
+            _F64[value] = out
+    return out
 
 
 def _evaluate(expr: Expr, env: Mapping[str, Any]) -> Any:

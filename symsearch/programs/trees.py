@@ -405,8 +405,14 @@ class ShapeMemo:
             size = depth = 1
         else:
             size, depth = 1, 0
+            depths = self.depths
             for a in tree[1]:
-                s, d = self._measure(a)
+                j = id(a)
+                s = sizes.get(j)             # looked up here: most children are known
+                if s is None:
+                    s, d = self._measure(a)
+                else:
+                    d = depths[j]
                 size += s
                 if d > depth:
                     depth = d
