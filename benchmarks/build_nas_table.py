@@ -17,8 +17,9 @@ accuracy and loss, parameters, FLOPs and CPU seconds of training; the settings a
 scores at initialization go to ``evaluators/data/nas_digits_proxies.npz``
 (:func:`symsearch.evaluators.proxy_fitness.build_proxy_data`, a few CPU minutes).
 
-    nice -n 10 python benchmarks/build_nas_table.py                 # ~40 min of one core
-    python benchmarks/build_nas_table.py --workers 2                # on Ray
+    python benchmarks/build_nas_table.py --workers 2                # ~32 min on 2 busy cores
+    nice -n 10 python benchmarks/build_nas_table.py                 # ~20 CPU min on one core
+    python benchmarks/build_nas_table.py --pilot 60 --epochs 8      # a recipe on 60 classes
     python benchmarks/build_nas_table.py --export-only              # store -> npz again
     python benchmarks/build_nas_table.py --proxies-only             # proxy data again
 
@@ -138,6 +139,9 @@ def main(argv: list | None = None) -> int:
     parser.add_argument("--proxies-out", type=Path, default=DEFAULT_PROXIES)
     parser.add_argument("--proxies-only", action="store_true",
                         help="recompute the proxy data of the table at --out only")
+    parser.add_argument("--pilot", type=int, default=0, metavar="N",
+                        help="train a random sample of N classes with these settings, print "
+                             "their discrimination and stop (no store, no table)")
     parser.add_argument("--no-proxies", action="store_true",
                         help="skip the proxy data (it depends on the network and the training "
                              "split at initialization, not on the training recipe)")
@@ -148,6 +152,9 @@ def main(argv: list | None = None) -> int:
     args = parser.parse_args(argv)
     settings = {"epochs": args.epochs, "channels": args.channels, "n_cells": args.n_cells,
                 "batch_size": args.batch_size, "lr": args.lr, "seeds": list(range(args.seeds))}
+    if args.pilot:
+        print(json.dumps({"settings": settings, **pilot(settings, n=args.pilot)}))
+        return 0
     if not args.proxies_only:
         build_and_export(args, settings)
     if args.no_proxies:

@@ -197,3 +197,17 @@ def test_build_is_a_resumable_grid_search(tmp_path):
     assert table.val_accuracy.shape == (len(table), 2, 1)
     zero = Cell(ops=["none"] * 6)
     assert nas_bench.evaluate(zero, table=table)["test_accuracy"] < 0.2
+
+
+def test_pilot_measures_a_recipe_on_a_sample_of_classes():
+    pytest.importorskip("torch")
+    pytest.importorskip("sklearn")
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import build_nas_table
+    assert len(build_nas_table.class_representatives()) == 1230
+    settings = {"epochs": 1, "channels": 4, "n_cells": 1, "batch_size": 256, "lr": 0.05,
+                "seeds": [0, 1]}
+    out = build_nas_table.pilot(settings, n=3, sample_seed=0)
+    assert set(out) == {"noise", "median", "top5", "ratio", "cpu_per_seed", "cpu_total"}
+    assert 0.0 < out["median"] <= out["top5"] <= 1.0 and out["noise"] >= 0.0
+    assert out["cpu_total"] > 0
