@@ -254,7 +254,7 @@ class SearchDriver:
 
     def _finish(self, trial_id: int, dna, status: str, metrics: Optional[dict],
                 error: Optional[str], *, cached_from: Optional[int] = None,
-                worker: Optional[str] = None) -> None:
+                worker: Optional[str] = None, values: Optional[tuple] = None) -> None:
         """Records a trial's end, with the number of the feedback event, then feeds it back."""
         seq = self._seq + 1
         self.store.finish_trial(trial_id, status, metrics=metrics, error=error,
@@ -263,8 +263,8 @@ class SearchDriver:
         self.last_error = error
         self.counts[status] += 1
         if status == DONE:
-            self._note_best(metrics, trial_id)
-        self._feedback(dna, trial_id, status, metrics)
+            self._note_best(metrics, trial_id, values)
+        self._feedback(dna, trial_id, status, metrics, values)
         if self.policy is not None and hasattr(self.policy, "complete"):
             self.policy.complete(trial_id)
         self._after_finish(trial_id, status, metrics, error)
@@ -298,12 +298,12 @@ class SearchDriver:
         last_report = self.last_reports.pop(trial_id, None)
         if error is None and status in (None, DONE) and self.stop_flags.get(trial_id):
             status = PRUNED
-        metrics = None
+        metrics = values = None
         if error is None and status in (None, DONE):
             try:
                 metrics = normalize_metrics(result, self.objectives)
                 if self.objectives is not None:
-                    self.objectives.values(metrics)
+                    values = self.objectives.values(metrics)   # checked once, used below
                 status = DONE
             except ObjectiveError as e:
                 error, status = str(e), FAILED
@@ -320,6 +320,7 @@ class SearchDriver:
             problem = unstorable(metrics)
             if problem is not None:
                 error, status, metrics = f"the metrics cannot be stored: {problem}", FAILED, None
+                values = None
         elapsed = elapsed if elapsed is not None else time.time() - proposal.started_at
         if status == DONE and self.cache is not None and proposal.key is not None:
             # Written before finish_trial, whose commit makes both durable together.
@@ -328,17 +329,19 @@ class SearchDriver:
             self.eval_time_total += elapsed
             self.eval_count += 1
         self.stop_flags.pop(trial_id, None)
-        self._finish(trial_id, proposal.dna, status, metrics, error, worker=worker)
+        self._finish(trial_id, proposal.dna, status, metrics, error, worker=worker,
+                     values=values if status == DONE else None)
         self._done_with_event()
         return status
 
-    def _feedback(self, dna, trial_id: int, status: str, metrics: Optional[dict]) -> None:
+    def _feedback(self, dna, trial_id: int, status: str, metrics: Optional[dict],
+                  known: Optional[tuple] = None) -> None:
         from symsearch.algorithms.base import Feedback
         values = score = None
         if status in (DONE, CACHED) and metrics is not None:
             if self.objectives is not None:
                 try:
-                    values = self.objectives.values(metrics)
+                    values = known if known is not None else self.objectives.values(metrics)
                     score = None if self.objectives.is_multi else values[0] * self.objectives.signs[0]
                 except ObjectiveError:
                     values = None
@@ -348,11 +351,13 @@ class SearchDriver:
                     values, score = (float(v),), float(v)
         self.algorithm.feedback(dna, Feedback(trial_id, status, metrics, values, score))
 
-    def _note_best(self, metrics: Optional[dict], trial_id: int) -> None:
+    def _note_best(self, metrics: Optional[dict], trial_id: int,
+                   values: Optional[tuple] = None) -> None:
         if self.objectives is None or not metrics:
             return
         try:
-            score = self.objectives.score(metrics)
+            score = values[0] * self.objectives.signs[0] if values is not None \
+                else self.objectives.score(metrics)
         except ObjectiveError:
             return
         if self.best_score is None or score > self.best_score:
