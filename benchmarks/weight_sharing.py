@@ -97,6 +97,27 @@ def pick(table, result, metric, sign):
     raise RuntimeError("no trial of the search is in the table")
 
 
+#: The table's training recipe, read from its metadata in main(): the supernet trains with
+#: the table's batch size and learning rate, on the table's training split.
+RECIPE = {"batch_size": 32, "data": None}
+
+
+def table_recipe(table) -> dict:
+    """``{"epochs", "lr", "batch_size", "data"}`` of the table (its build settings)."""
+    import inspect
+    from symsearch.evaluators import nas_cell_net
+    settings = table.meta.get("settings", {})
+    sizes = {k: settings[k] for k in ("val_size", "test_size") if k in settings}
+    accepted = inspect.signature(nas_cell_net.load_digits_split).parameters
+    if sizes and all(k in accepted for k in sizes):
+        split = nas_cell_net.load_digits_split(0, **sizes)
+    else:
+        split = nas_cell_net._split(0)
+    return {"epochs": int(settings.get("epochs", table.epochs)),
+            "lr": float(settings.get("lr", 0.05)),
+            "batch_size": int(settings.get("batch_size", 32)), "data": split}
+
+
 EDGES = ("edge_0_1", "edge_0_2", "edge_1_2", "edge_0_3", "edge_1_3", "edge_2_3")
 #: The few-shot split of the headline rows. Chosen from a pilot of all six edges on the
 #: shipped table (so on that table it is a selection on the truth); truth-free criteria
@@ -145,6 +166,7 @@ def ranking(table, space, archs, seeds, epochs, lr, split_epochs):
     for seed in seeds:
         start = time.perf_counter()
         one = SupernetEvaluator(space, cell_network, warmup_epochs=epochs, lr=lr, seed=seed,
+                                data=RECIPE["data"], batch_size=RECIPE["batch_size"],
                                 accept=has_output, eval_split="val+train")
         one.warm_up()
         elapsed = time.perf_counter() - start
@@ -155,6 +177,7 @@ def ranking(table, space, archs, seeds, epochs, lr, split_epochs):
             sign=-1)
         start = time.perf_counter()
         few = SupernetEvaluator(space, cell_network, warmup_epochs=parent_epochs, lr=lr,
+                                data=RECIPE["data"], batch_size=RECIPE["batch_size"],
                                 seed=seed, accept=has_output, eval_split="val+train",
                                 split_on=SPLIT_EDGE, split_epochs=split_epochs)
         few.warm_up()
@@ -215,9 +238,10 @@ def one_shot_evolution(table, space, evaluate, epochs, trials, seed,
 def tunas_joint(table, space, epochs, lr, seed):
     """TuNAS: a quarter of the epochs uniform warm-up, then alternating steps."""
     torch.manual_seed(seed)
-    data = default_data()
+    data = RECIPE["data"] or default_data()
     net = supernet(space, cell_network)
-    trainer = PathTrainer(net, *data["train"], lr=lr, batch_size=32, seed=seed)
+    trainer = PathTrainer(net, *data["train"], lr=lr, batch_size=RECIPE["batch_size"],
+                          seed=seed)
     steps = epochs * trainer.steps_per_epoch
     controller = TuNAS(warmup_trials=steps // 4, learning_rate=0.05, entropy_weight=0.01,
                        seed=seed)
@@ -296,14 +320,14 @@ def quartiles(values):
 
 
 def cost(space, lr, threads_tried=(1, 2)):
-    data = default_data()
+    data = RECIPE["data"] or default_data()
     torch.manual_seed(0)
     net = supernet(space, cell_network, device="cpu")
     params = sum(p.numel() for p in net.parameters())
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     rows = []
     for threads in threads_tried:
-        trainer = PathTrainer(net, *data["train"], lr=lr)
+        trainer = PathTrainer(net, *data["train"], lr=lr, batch_size=RECIPE["batch_size"])
         with torch_threads(threads):
             stats = train_uniform(net, trainer, 2, lr, seed=threads)
         rows.append((threads, stats["seconds"] / 2))
@@ -318,17 +342,19 @@ def median(values):
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a smoke run: figures meaningless")
-    parser.add_argument("--epochs", type=int, default=80,
-                        help="supernet epochs: 1/10 of 100 standalone 8-epoch evaluations")
-    parser.add_argument("--split-epochs", type=int, default=10,
-                        help="few-shot: epochs per sub-supernet (the parent gets the rest)")
+    parser.add_argument("--epochs", type=int, default=None,
+                        help="supernet epochs (default: 1/10 of --trials standalone "
+                             "evaluations of the table's epochs)")
+    parser.add_argument("--split-epochs", type=int, default=None,
+                        help="few-shot: epochs per sub-supernet (default epochs / 8; the "
+                             "parent gets the rest)")
     parser.add_argument("--archs", type=int, default=300, help="architectures ranked")
     parser.add_argument("--supernet-seeds", type=int, default=2)
     parser.add_argument("--search-seeds", type=int, default=20)
     parser.add_argument("--controller-seeds", type=int, default=100)
     parser.add_argument("--trials", type=int, default=100, help="standalone evaluations")
-    parser.add_argument("--lr", type=float, default=0.05,
-                        help="supernet SGD learning rate (the table's own, standalone)")
+    parser.add_argument("--lr", type=float, default=None,
+                        help="supernet SGD learning rate (default: the table's own)")
     parser.add_argument("--lm-archs", type=int, default=12,
                         help="tiny-LM architectures trained standalone (0: skip section 5)")
     parser.add_argument("--table", default=None, help="NAS table path (default: shipped)")
@@ -340,13 +366,22 @@ def main(argv=None) -> int:
     torch.set_num_threads(1)
     start = time.perf_counter()
     table = nas_bench.NASTable.load(args.table)
+    recipe = table_recipe(table)
+    RECIPE.update(batch_size=recipe["batch_size"], data=recipe["data"])
+    if args.lr is None:
+        args.lr = recipe["lr"]
+    if args.epochs is None:
+        args.epochs = recipe["epochs"] * args.trials // 10
+    if args.split_epochs is None:
+        args.split_epochs = max(1, args.epochs // 8)
     space = cell_space(ops=TABLE_OPS)
     rng = random.Random(0)
     archs = rng.sample(table.cells(), min(args.archs, len(table)))
     best_possible = float(table.mean_test_accuracy().max())
     print(f"NAS table {table.path}: {len(table)} architectures, {table.epochs} epochs, seeds "
           f"{table.seeds}; best mean test accuracy {best_possible:.4f}; built "
-          f"{table.meta.get('built', '?')}")
+          f"{table.meta.get('built', '?')}; supernet recipe: lr {args.lr}, batch "
+          f"{RECIPE['batch_size']}, {len(RECIPE['data']['train'][1])} training digits")
     if len(table) < 1230:
         print(f"  a PARTIAL table ({len(table)} of the space's 1,230 classes): standalone "
               f"evaluations of cells it lacks fail, and every method's pick is its best trial "

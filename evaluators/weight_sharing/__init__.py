@@ -10,6 +10,7 @@
 - :mod:`.one_shot`: single-path one-shot training and inherited-weight scoring;
 - :mod:`.few_shot`: few-shot NAS, one sub-supernet per value of a decision;
 - :mod:`.lm_one_shot`: one-shot training and inherited loss for the LM space;
+- :mod:`.batched`: several paths scored in one forward pass;
 - :mod:`.digits_cell`: the experiment evaluator whose ``weight_sharing`` key is the switch;
 - :mod:`.nested`: a search whose every evaluation is an inner search.
 

@@ -71,12 +71,15 @@ def sample_with(net: Supernet, rng: random.Random, decision: Decision, position:
 
 class SubSupernets:
     """One sub-supernet per value of ``decision``, each a copy of the trained ``net``
-    fine-tuned ``epochs`` epochs (cosine learning rate from ``lr``) on the paths with that
-    value; see the module docstring. ``epochs_done`` counts the sub-supernets' training
-    (``len(values) * epochs``), not the parent's."""
+    fine-tuned ``epochs`` epochs on the paths with that value; see the module docstring.
+    The fine-tuning is a warm restart of the parent's cosine schedule at ``restart * lr``
+    (half the parent's peak by default: the parent's cosine ended near zero, and a restart at
+    its full peak undid much of what it had learnt in the pilot on the project's NAS table).
+    ``epochs_done`` counts the sub-supernets' training (``len(values) * epochs``), not the
+    parent's."""
 
     def __init__(self, net: Supernet, trainer: Any, decision: str, epochs: int, lr: float,
-                 seed: int = 0, accept: Optional[Callable] = None):
+                 seed: int = 0, accept: Optional[Callable] = None, restart: float = 0.5):
         from symsearch.evaluators.weight_sharing.one_shot import PathTrainer
         self.decision = split_decision(net, decision)
         self.nets: list = []
@@ -88,7 +91,7 @@ class SubSupernets:
             rng = random.Random(seed * 1009 + k)
             total = epochs * sub_trainer.steps_per_epoch
             for step in range(total):
-                sub_trainer.set_lr(0.5 * lr * (1 + math.cos(math.pi * step / total)))
+                sub_trainer.set_lr(0.5 * restart * lr * (1 + math.cos(math.pi * step / total)))
                 sub_trainer.step(sample_with(sub, rng, self.decision, k, accept))
             self.nets.append(sub)
             self.trainers.append(sub_trainer)
