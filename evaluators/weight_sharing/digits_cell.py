@@ -6,7 +6,9 @@ the project's NAS table (``standalone="table"``, :mod:`symsearch.evaluators.nas_
 training its network now (``standalone="train"``, NAS-B's ``train_cell``).
 ``weight_sharing=True`` scores it with the weights it inherits from one supernet of the
 cell space (:class:`~symsearch.evaluators.weight_sharing.one_shot.SupernetEvaluator`): the
-first call trains the supernet ``warmup_epochs`` epochs on uniform paths, each call trains
+first call trains the supernet ``warmup_epochs`` epochs on uniform paths (60: a tenth of 100
+standalone evaluations of the table's 6 epochs; learning rate and batch size the table's own,
+:func:`table_settings`), each call trains
 ``train_steps`` mini-batches on the cell's path (0: single-path one-shot; a few with
 ``algorithm: tunas``: TuNAS's alternating steps). Warm-up paths skip cells whose output is
 zero (``skip_zero_cells``): they have no weights of their own to train. ``split_on`` (an
@@ -32,6 +34,17 @@ STANDALONE = ("table", "train")
 _SUPERNETS: dict = {}
 
 
+def table_settings() -> dict:
+    """The shipped NAS table's training recipe (``epochs``, ``lr``, ``batch_size``...), so the
+    supernet and a standalone ``train`` run train as the table's networks did."""
+    if "settings" not in _SUPERNETS:
+        from symsearch.evaluators import nas_bench
+        table = nas_bench.NASTable.load()
+        _SUPERNETS["settings"] = {"epochs": table.epochs, "lr": 0.05, "batch_size": 32,
+                                  **table.meta.get("settings", {})}
+    return _SUPERNETS["settings"]
+
+
 def has_output(cell: Cell) -> bool:
     """Whether some input -> output path of ``cell`` carries a non-zero op."""
     return not cell.is_zero()
@@ -51,7 +64,7 @@ def _supernet_evaluator(n_nodes: int, ops: tuple, settings: tuple, skip_zero_cel
 
 def evaluate(candidate: Cell, weight_sharing: bool = False, standalone: str = "table",
              epochs: Optional[int] = None, ops: Sequence[str] = TABLE_OPS,
-             warmup_epochs: int = 80, train_steps: int = 0, lr: float = 0.05,
+             warmup_epochs: int = 60, train_steps: int = 0, lr: Optional[float] = None,
              skip_zero_cells: bool = True, seed: int = 0, device: str = "auto",
              eval_split: str = "val", split_on: Optional[str] = None,
              split_epochs: int = 10) -> dict:
@@ -63,11 +76,14 @@ def evaluate(candidate: Cell, weight_sharing: bool = False, standalone: str = "t
         raise ValueError(f"evaluate: the candidate must be a Cell (the cell space's "
                          f"candidates), got {type(candidate).__name__}")
     ops = tuple(ops)
+    recipe = table_settings()
+    lr = recipe["lr"] if lr is None else lr
     unknown = sorted({op for op in candidate.ops if op not in ops})
     if unknown:
         raise ValueError(f"evaluate: the cell has ops {unknown} outside 'ops' {list(ops)}")
     if weight_sharing:
         settings = (("warmup_epochs", warmup_epochs), ("train_steps", train_steps), ("lr", lr),
+                    ("batch_size", int(recipe["batch_size"])),
                     ("seed", seed), ("device", device), ("eval_split", eval_split),
                     ("split_on", split_on), ("split_epochs", split_epochs))
         evaluator = _supernet_evaluator(candidate.n_nodes, ops, settings, skip_zero_cells)
@@ -84,8 +100,10 @@ def evaluate(candidate: Cell, weight_sharing: bool = False, standalone: str = "t
         from symsearch.evaluators.nas_cell_net import train_cell
         from symsearch.evaluators.weight_sharing.one_shot import torch_threads
         with torch_threads(1):          # as the table was built: one thread per network
-            run = train_cell(candidate, epochs=epochs or 8, seeds=(seed,), channels=8,
-                             n_cells=1, lr=lr, batch_size=32, device=device)[0]
+            run = train_cell(candidate, epochs=epochs or recipe["epochs"], seeds=(seed,),
+                             channels=recipe.get("channels", 8),
+                             n_cells=recipe.get("n_cells", 1), lr=lr,
+                             batch_size=int(recipe["batch_size"]), device=device)[0]
         return {"val_accuracy": run["val_accuracy"][-1], "test_accuracy": run["test_accuracy"],
-                "params": run["params"], "epochs": epochs or 8}
+                "params": run["params"], "epochs": epochs or recipe["epochs"]}
     raise ValueError(f"evaluate: 'standalone' must be one of {STANDALONE}, got {standalone!r}")

@@ -36,10 +36,10 @@ def test_the_file_as_written_is_weight_sharing_with_evolution():
 
 def test_one_key_switches_between_weight_sharing_and_standalone(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    shared = _variant(tmp_path, "shared", **{"warmup_epochs: 80": "warmup_epochs: 1"})
+    shared = _variant(tmp_path, "shared", **{"warmup_epochs: 60": "warmup_epochs: 1"})
     alone = _variant(tmp_path, "alone", **{
         "weight_sharing: true": "weight_sharing: false\n    standalone: train\n    epochs: 1",
-        "warmup_epochs: 80": "warmup_epochs: 1"})
+        "warmup_epochs: 60": "warmup_epochs: 1"})
     assert _run(shared, 6) == 0
     assert _run(alone, 2) == 0
     shared_trials = load_experiment(tmp_path / "runs" / "shared.db").trials
@@ -57,7 +57,7 @@ def test_one_key_switches_between_weight_sharing_and_standalone(tmp_path, monkey
 def test_tunas_trains_the_supernet_jointly(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     path = _variant(tmp_path, "tunas", **{
-        "warmup_epochs: 80": "warmup_epochs: 0", "train_steps: 0": "train_steps: 2",
+        "warmup_epochs: 60": "warmup_epochs: 0", "train_steps: 0": "train_steps: 2",
         "  type: evolution\n  population_size: 20\n  tournament_size: 5":
             "  type: tunas\n  warmup_trials: 3"})
     assert _run(path, 6) == 0
