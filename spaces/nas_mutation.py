@@ -69,10 +69,15 @@ class CellMutation:
         self.seen: set = set()
         self.draws = 0              # mutations drawn, kept or redrawn (for diagnostics)
         self.calls = 0
+        # canonical forms cost ~0.1 ms each and a search redraws the same DNA many times
+        self._keys: dict = {}
 
     def key(self, dna) -> tuple:
         """The canonical class of ``dna``'s cell."""
         values = tuple(dna)
+        known = self._keys.get(values)
+        if known is not None:
+            return known
         if len(values) != num_edges(self.n_nodes):
             raise ValueError(f"CellMutation: a {self.n_nodes}-node cell has "
                              f"{num_edges(self.n_nodes)} edges, the DNA has {len(values)} "
@@ -82,7 +87,8 @@ class CellMutation:
         except (IndexError, TypeError):
             raise ValueError(f"CellMutation: DNA {values!r} holds a value that is not an "
                              f"index into ops {self.ops}") from None
-        return canonical_key(ops, self.n_nodes, self.level)
+        key = self._keys[values] = canonical_key(ops, self.n_nodes, self.level)
+        return key
 
     def __call__(self, spec, dna, rng: random.Random) -> DNA:
         self.calls += 1
