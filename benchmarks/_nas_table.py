@@ -245,7 +245,7 @@ def run_sections(seeds: int = 20, gp_trials: int = 2000, table_path: Optional[st
     ratio = stats["test"]["ratio"]
     mean_ratio = ratio * np.sqrt(len(table.seeds))     # the noise of the seeds' mean
     lines = [_line(ratio >= 3.0, f"NAS table discriminates: (top 5% - median) / seed std of "
-                                 f"test accuracy = {ratio:.1f} (target >= 3; "
+                                 f"test accuracy = {ratio:.2f} (target >= 3; "
                                  f"{mean_ratio:.1f} for the mean of the "
                                  f"{len(table.seeds)} seeds)")]
     search_lines, _ = search_section(table, seeds)
