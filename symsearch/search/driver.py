@@ -25,6 +25,7 @@ from symsearch.hyper.space import compiled
 from symsearch.search.objectives import ObjectiveError, Objectives, normalize_metrics
 from symsearch.search.resume import SNAPSHOT_FORMAT, poison_reason, replay
 from symsearch.search.errors import ExperimentExistsError
+from symsearch.search.heap import HeapFreezer
 from symsearch.search.result import Result
 from symsearch.symbolic.base import weak_parent_links
 from symsearch.symbolic.hashing import sym_hash
@@ -57,7 +58,7 @@ class SearchDriver:
                  cache: Any = False, early_stopping: Any = None,
                  callbacks: Optional[list] = None, config: Optional[dict] = None,
                  snapshot_every_s: float = 2.0, retry_failed: bool = False,
-                 max_attempts: Optional[int] = 2):
+                 max_attempts: Optional[int] = 2, freeze_heap: bool = False):
         from symsearch.algorithms import make_algorithm
         from symsearch.algorithms.early_stopping import make_policy
         from symsearch.store import open_store
@@ -103,6 +104,7 @@ class SearchDriver:
         self._busy = False
         self._last_snapshot = time.monotonic()
         self._closed = False
+        self._heap = HeapFreezer(freeze_heap)
         acquire = getattr(self.store, "acquire_lease", None)
         if acquire is not None:
             acquire()
@@ -331,6 +333,7 @@ class SearchDriver:
         self.stop_flags.pop(trial_id, None)
         self._finish(trial_id, proposal.dna, status, metrics, error, worker=worker,
                      values=values if status == DONE else None)
+        self._heap.after_trial(self.num_finished)
         self._done_with_event()
         return status
 
@@ -421,6 +424,7 @@ class SearchDriver:
                 self.cache.flush()
             self.store.flush()
         finally:
+            self._heap.close()
             self._release_lease()
             for cb in self.callbacks:
                 handler = getattr(cb, "on_search_end", None)

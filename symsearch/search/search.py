@@ -44,7 +44,8 @@ def search(space: Any, evaluator: Optional[Callable[[Any], Any]] = None, *,
            max_concurrent: Optional[int] = None, early_stopping: Any = None,
            callbacks: Optional[list] = None, config: Optional[dict] = None,
            retry_failed: bool = False, max_attempts: Optional[int] = 2,
-           fail_fast: Any = True, snapshot_every_s: float = 2.0) -> Result:
+           fail_fast: Any = True, snapshot_every_s: float = 2.0,
+           freeze_heap: bool = True) -> Result:
     """Runs a search and returns its :class:`~symsearch.search.result.Result`.
 
     ``num_trials`` counts finished trials including cached ones and those of a resumed
@@ -62,6 +63,9 @@ def search(space: Any, evaluator: Optional[Callable[[Any], Any]] = None, *,
         the same error and none succeeded; False to run the budget regardless.
       snapshot_every_s: how often the algorithm state is saved (resume replays the stored
         trials since the last snapshot, so this trades write volume for replay time).
+      freeze_heap: after 1,000, 2,000, 4,000, ... trials, collect garbage once and freeze
+        what survives (``gc.freeze()``, undone when the search ends), so CPython's full
+        collections stop re-walking the growing heap (``symsearch/search/heap.py``).
     """
     from symsearch.runners import make_runner
 
@@ -79,7 +83,7 @@ def search(space: Any, evaluator: Optional[Callable[[Any], Any]] = None, *,
                           cache=cache, early_stopping=early_stopping, callbacks=callbacks,
                           config=config, retry_failed=retry_failed,
                           max_attempts=max_attempts if in_driver else None,
-                          snapshot_every_s=snapshot_every_s)
+                          snapshot_every_s=snapshot_every_s, freeze_heap=freeze_heap)
     if num_trials is None and time_budget is None and not driver.algorithm.finite:
         driver.close()
         raise ValueError(f"search() needs num_trials or time_budget: "
