@@ -114,6 +114,10 @@ class SearchDriver:
             self._release_lease()
             raise
 
+    def start_heap_freezer(self) -> None:
+        """Starts freezing the heap (``freeze_heap``, see search/heap.py); close() undoes it."""
+        self._heap.start()
+
     # ---- opening and resuming ---------------------------------------------------------
     def _open(self, resume: bool, config: dict, seed: Optional[int],
               retry_failed: bool) -> None:

@@ -5,14 +5,16 @@ the heap grows steadily, and CPython runs a *full* collection each time the obje
 survived young collections exceed a quarter of the old heap. Every full collection walks
 every tracked object (in a 12,000-trial GP search: four walks of 50k-200k objects, 40% of
 the framework's time per trial, although they found nothing to free). ``HeapFreezer``
-collects once and then moves the surviving heap to the permanent generation
-(``gc.freeze()``), at trials 1,000, 2,000, 4,000, ...: later collections walk only what is
-newer than the last freeze, so the garbage collector's work is linear in the search's size.
+moves the heap to the permanent generation (``gc.freeze()``) when the search starts, and
+at trials 1,000, 2,000, 4,000, ... collects the search's own objects once and freezes what
+survives: later collections walk only what is newer than the last freeze, so the garbage
+collector's work is linear in the search's size.
 
-It is safe because nothing unreachable is ever frozen (the collection right before each
-freeze frees it), reference counting frees frozen objects as usual, and the search
-unfreezes everything when it closes. A cycle among frozen objects that becomes garbage
-during the search waits for that. The freezer does nothing when the collector is disabled
+It is safe: no garbage the search made is frozen (the collection right before each freeze
+frees it), reference counting frees frozen objects as usual, and the search unfreezes
+everything when it closes. What waits for that are garbage cycles among frozen objects:
+those that existed before the search (freezing them at the start avoids a full collection
+of the whole process) and frozen objects that form a cycle and are dropped during it. The freezer does nothing when the collector is disabled
 or something else in the process froze objects already (a pre-fork server, say), and
 ``ss.search(..., freeze_heap=False)`` turns it off.
 """
@@ -34,6 +36,19 @@ class HeapFreezer:
         self.enabled = bool(enabled)
         self._next = FIRST_FREEZE if first is None else first
         self._froze = False
+
+    def start(self) -> None:
+        """Called when the search starts: freezes the heap as it is (the process's modules
+        and data, which the search's collections need not walk), without collecting it
+        (a full collection of a big process costs more than a short search), so garbage
+        cycles from before the search wait until it ends."""
+        if not self.enabled:
+            return
+        if not gc.isenabled() or gc.get_freeze_count():
+            self.enabled = False        # not ours to manage
+            return
+        gc.freeze()
+        self._froze = True
 
     def after_trial(self, num_finished: int) -> None:
         """Called after each finished trial; cheap unless a freeze is due."""

@@ -95,6 +95,7 @@ def search(space: Any, evaluator: Optional[Callable[[Any], Any]] = None, *,
     channel = None
     with terminate_as_interrupt():
         try:
+            driver.start_heap_freezer()            # undone by driver.close() below
             runner.start()
             if wants_trial(evaluator):
                 channel = open_channel(driver, runner)
