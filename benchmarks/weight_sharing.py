@@ -7,7 +7,8 @@ compute, beside standalone search.
 
 The table (``evaluators/data/nas_digits_table.npz``, built by ``benchmarks/build_nas_table.py``)
 holds every function-level class of the 4-node, 4-op cell space trained standalone on digits
-(8 epochs, two seeds). Its mean test accuracy over seeds is the truth here. Sections, in one
+(its build settings: epochs, seeds, learning rate, batch size; the supernet trains with
+the same recipe). Its mean test accuracy over seeds is the truth here. Sections, in one
 process:
 
 1. **Ranking.** One supernet of ``cell_space(ops=TABLE_OPS)`` (the model code of
@@ -20,7 +21,7 @@ process:
    the zero-cost proxies' (``evaluators/zero_cost.py``) and the parameter count's on the same
    architectures.
 2. **Search at compute.** Standalone regularized evolution on the table (each evaluation one
-   training run's validation accuracy after 8 epochs, charged 8 epochs), against single-path
+   training run's validation accuracy after the table's epochs, charged those), against single-path
    one-shot + regularized evolution on the supernet's inherited accuracies, and TuNAS trained
    jointly with the supernet, each charged its supernet training epochs; the true test
    accuracy of the architecture each picks, median over seeds.
@@ -492,7 +493,7 @@ def main(argv=None) -> int:
     for name, note in ((f"supernet: one-shot {args.epochs} ep, val accuracy", ""),
                        (f"supernet: one-shot {args.epochs} ep, val+train loss", ""),
                        (f"{few_label} {SPLIT_EDGE}, val+train loss",
-                        f" (the edge chosen from a pilot on the shipped table)")):
+                        " (the edge chosen from a pilot on the previous table)")):
         tau = tau_of[name]
         print(f"{'OK' if tau > params_tau else 'MISSED'}: {name[len('supernet: '):]}: Kendall "
               f"tau {tau:.3f} (median of {args.supernet_seeds}) vs parameter count's "

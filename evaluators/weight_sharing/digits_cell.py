@@ -23,7 +23,7 @@ first call carries the warm-up), so a search's compute is the sum over its trial
 """
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence
+from typing import Optional, Sequence
 
 from symsearch.spaces.nas_cell import Cell, cell_space
 

@@ -23,7 +23,7 @@ resumes its inner search from that store instead of starting over.
 from __future__ import annotations
 
 import os
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
 import symsearch as ss
 

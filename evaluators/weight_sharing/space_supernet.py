@@ -37,11 +37,10 @@ import torch
 from torch import nn
 
 import symsearch as ss
-from symsearch.geno.dna import DNA
 from symsearch.geno.spec import CHOICE, FLOAT, INT, ChoiceGroup, Decision, DNASpec
 from symsearch.hyper.base import HyperValue
 from symsearch.hyper.dynamic import DynamicSpace, _Context
-from symsearch.hyper.oneof import ManyOf, OneOf
+from symsearch.hyper.oneof import ManyOf
 from symsearch.runners.device import current_device
 
 #: Integer decisions with more values than this are not enumerated into separate modules.
