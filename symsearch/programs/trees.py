@@ -26,11 +26,9 @@ from __future__ import annotations
 
 import json as _json
 from typing import Any
-from weakref import ref as _weakref
 
 from symsearch.programs.expr import Call, Const, Expr, Var
 from symsearch.programs.ops import REGISTRY
-from symsearch.symbolic.base import weak_links_active
 from symsearch.symbolic.hashing import (DIGEST_SIZE, _blake2b, _float_bytes, _node_prefix,
                                        register_digester)
 from symsearch.symbolic.list import List
@@ -193,15 +191,13 @@ def _arity_matches(head: str, sub: tuple) -> bool:
     return arity is not None and len(sub) == arity
 
 
-def _call_node(head: str, children: list, weak: bool = False) -> Call:
-    """A ``Call`` of already checked children, linked to them without re-validation
-    (weakly when ``weak``: see ``symbolic.base.weak_parent_links``)."""
+def _call_node(head: str, children: list) -> Call:
+    """A ``Call`` of already checked children, linked to them without re-validation."""
     args = List.__new__(List)
     list.extend(args, children)
-    up = _weakref(args) if weak else args
     for i, child in enumerate(children):
         cd = child.__dict__
-        cd["_sym_parent"] = up
+        cd["_sym_parent"] = args
         cd["_sym_key"] = i
     node = _new(Call)
     d = node.__dict__
@@ -209,7 +205,7 @@ def _call_node(head: str, children: list, weak: bool = False) -> Call:
     d["op"] = head
     d["args"] = args
     ad = args.__dict__
-    ad["_sym_parent"] = _weakref(node) if weak else node
+    ad["_sym_parent"] = node
     ad["_sym_key"] = "args"
     return node
 
@@ -217,12 +213,11 @@ def _call_node(head: str, children: list, weak: bool = False) -> Call:
 def build_candidate(tree: tuple) -> Expr:
     """:func:`from_tuple`, with the digest (``ss.hash``) and the JSON text
     (``ss.to_json_str``) of the result made in the same walk and cached on it: a candidate
-    is built, hashed and stored once per trial. Inside ``ss.symbolic.weak_parent_links()``
-    (the search driver's candidates) the nodes link to their parents weakly, so a
-    dropped candidate is freed at once, without the cyclic garbage collector."""
+    is built, hashed and stored once per trial (a search's candidates are lazier still:
+    ``programs.lazy``)."""
     digest: list = []
     text: list = []
-    expr = _build_all(tree, digest, text, weak_links_active())
+    expr = _build_all(tree, digest, text)
     d = expr.__dict__
     d[TREE_CACHE] = tree
     d["_sym_hash_cache"] = _blake2b(b"".join(digest), digest_size=DIGEST_SIZE).digest()
@@ -254,7 +249,7 @@ def _json_float(v: float) -> str:
 _INF = float("inf")
 
 
-def _build_all(tree: tuple, digest: list, text: list, weak: bool) -> Expr:
+def _build_all(tree: tuple, digest: list, text: list) -> Expr:
     head = tree[0]
     if head == "c":
         node = _build(tree)
@@ -279,10 +274,10 @@ def _build_all(tree: tuple, digest: list, text: list, weak: bool) -> Expr:
     for i, a in enumerate(sub):
         if i:
             text.append(", ")
-        children.append(_build_all(a, digest, text, weak))
+        children.append(_build_all(a, digest, text))
     digest.append(b"]>")
     text.append("]}")
-    return _call_node(head, children, weak)
+    return _call_node(head, children)
 
 
 # ---- nodes by preorder index ----------------------------------------------------------------

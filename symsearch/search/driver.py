@@ -27,7 +27,6 @@ from symsearch.search.resume import SNAPSHOT_FORMAT, poison_reason, replay
 from symsearch.search.errors import ExperimentExistsError
 from symsearch.search.heap import HeapFreezer
 from symsearch.search.result import Result
-from symsearch.symbolic.base import weak_parent_links
 from symsearch.symbolic.hashing import sym_hash
 from symsearch.store.base import dump_json
 from symsearch.symbolic.serialization import to_json_str
@@ -199,8 +198,7 @@ class SearchDriver:
                 self.exhausted = True
                 self._busy = False
                 raise
-        with weak_parent_links():     # a dropped candidate is freed at once (no GC cycle)
-            candidate = self.compiled.build(dna)
+        candidate = self.compiled.build(dna)
         try:
             structural_hash = sym_hash(candidate)
         except TypeError:

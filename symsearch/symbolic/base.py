@@ -11,8 +11,6 @@ one node never has two parents.
 from __future__ import annotations
 
 import copy
-import threading
-import weakref
 from typing import Any, Callable, Iterator, Optional
 
 from symsearch.symbolic.keypath import Key, format_path, join_path, parse_path
@@ -50,6 +48,7 @@ class Symbolic:
     """
 
     # Class-level defaults keep freshly built nodes cheap: nothing to set per instance.
+    _sym_parent: Optional["Symbolic"] = None
     _sym_key: Optional[Key] = None
     _sym_hash_cache: Optional[bytes] = None
     _sym_space_cache: Any = None
@@ -66,12 +65,6 @@ class Symbolic:
 
     def _sym_rebuild(self, items: dict) -> "Symbolic":
         raise NotImplementedError(f"{type(self).__name__} must implement _sym_rebuild()")
-
-    @property
-    def _sym_parent(self) -> Optional["Symbolic"]:
-        # The link lives in the instance dict, strong or weak (see weak_parent_links).
-        parent = self.__dict__.get("_sym_parent")
-        return parent() if type(parent) is _WEAK else parent
 
     @property
     def sym_parent(self) -> Optional["Symbolic"]:
@@ -127,8 +120,6 @@ class Symbolic:
             d.pop("_sym_json_text", None)
             d.pop("_sym_program_cache", None)
             node = d.get("_sym_parent")
-            if type(node) is _WEAK:
-                node = node()
 
     def _sym_changed(self) -> None:
         """Called once after a rebind changed children of this node (derived state)."""
@@ -200,15 +191,6 @@ class Symbolic:
             state, slots = state
         if isinstance(state, dict) and "_sym_space_cache" in state:
             state = {k: v for k, v in state.items() if k != "_sym_space_cache"}
-        if isinstance(state, dict) and type(state.get("_sym_parent")) is _WEAK:
-            # A weak link cannot be pickled; the copy links strongly (pickle keeps cycles).
-            state = dict(state)
-            parent = state["_sym_parent"]()
-            if parent is None:
-                del state["_sym_parent"]
-                state.pop("_sym_key", None)
-            else:
-                state["_sym_parent"] = parent
         return state if slots is None else (state, slots)
 
 
@@ -241,8 +223,8 @@ def adopt(parent: Optional[Symbolic], key: Key, value: Any) -> Any:
 def detach(parent: Symbolic, value: Any) -> None:
     """Makes a child that was removed from ``parent`` a root again (if it still is its child)."""
     if isinstance(value, Symbolic):
-        if value._sym_parent is parent:
-            d = value.__dict__
+        d = value.__dict__
+        if d.get("_sym_parent") is parent:
             d.pop("_sym_parent", None)
             d.pop("_sym_key", None)
 
@@ -255,13 +237,8 @@ def deepcopy_state(node: Symbolic, new: Symbolic, memo: dict) -> None:
     """
     state = dict(node.__dict__)
     state.pop("_sym_space_cache", None)
-    parent = node._sym_parent
+    parent = state.get("_sym_parent")
     if parent is not None and id(parent) not in memo:
-        del state["_sym_parent"]
-        state.pop("_sym_key", None)
-    elif parent is not None:
-        state["_sym_parent"] = parent          # a weak link is copied as a strong one
-    elif "_sym_parent" in state:              # a weak link to a parent that is gone
         del state["_sym_parent"]
         state.pop("_sym_key", None)
     new.__dict__.update(copy.deepcopy(state, memo))
@@ -279,37 +256,3 @@ def walk(value: Any, fn: Callable[[str, Any], Any], path: str = "") -> None:
     elif isinstance(value, dict):
         for k, v in value.items():
             walk(v, fn, join_path(path, k))
-
-
-# ---- weak parent links ------------------------------------------------------------------
-# A child links to its parent, and the parent holds the child: every symbolic tree is a
-# reference cycle, which only the cyclic garbage collector can free. A search drops one
-# candidate per trial, so for program candidates (dozens of nodes each) those collections
-# cost as much as building them. Inside ``weak_parent_links()`` the hot-path builders of
-# expression trees and programs link children to parents weakly: such a tree is freed by
-# reference counting the moment its last user drops it. Everything works as with strong
-# links while the tree is alive; a subtree kept after its whole tree was dropped is a root.
-
-_WEAK = weakref.ReferenceType
-_LINKS = threading.local()
-
-
-class weak_parent_links:
-    """Context in which hot-path builders (``programs.trees.build_candidate``, programs
-    built from plain data) link children to parents weakly (see above); the search driver
-    builds every candidate it hands to an evaluator in one. Nestable, per thread."""
-
-    __slots__ = ("_previous",)
-
-    def __enter__(self) -> "weak_parent_links":
-        self._previous = getattr(_LINKS, "weak", False)
-        _LINKS.weak = True
-        return self
-
-    def __exit__(self, *exc) -> None:
-        _LINKS.weak = self._previous
-
-
-def weak_links_active() -> bool:
-    """Whether this thread is inside :class:`weak_parent_links`."""
-    return getattr(_LINKS, "weak", False)

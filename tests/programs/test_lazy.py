@@ -1,9 +1,7 @@
-"""Lazy candidates (programs/lazy.py) and weak parent links (symbolic/base.py): a search's
-candidate behaves as an ordinary Expr, and a dropped one is freed without the cyclic GC."""
+"""Lazy candidates (programs/lazy.py): a search's candidate is a real Expr or Program that
+holds plain data until a field is read, and behaves exactly as a built one."""
 import copy
-import gc
 import pickle
-import weakref
 
 import numpy as np
 import pytest
@@ -12,7 +10,6 @@ import symsearch as ss
 from symsearch.programs import Call, Const, Var, call, evaluate, to_source
 from symsearch.programs.lazy import is_lazy, lazy_expr
 from symsearch.programs.trees import Tree, build_candidate, to_tuple
-from symsearch.symbolic.base import weak_parent_links
 
 TREE = ("add", (("mul", (("v", "x"), ("c", 2.0))), ("neg", (("v", "y"),))))
 
@@ -75,32 +72,6 @@ def test_a_materialized_tree_is_a_lazy_candidate():
     space = ss.evolve(Var("x"), lambda v, rng: v)
     value = ss.materialize(space, ss.DNA([Tree(TREE)]))
     assert is_lazy(value) and value == eager()
-
-
-def test_weak_parent_links_free_a_dropped_tree_without_the_garbage_collector():
-    gc.disable()
-    try:
-        with weak_parent_links():
-            e = build_candidate(TREE)
-        leaf = e.args[0].args[0]
-        assert leaf.sym_path == "args[0].args[0]" and leaf.sym_root is e
-        e.rebind({"args[0].args[1].value": 5.0})      # invalidation climbs weak links
-        assert ss.to_json_str(e) == ss.to_json_str(call("add", call("mul", "x", 5.0),
-                                                        call("neg", "y")))
-        copied = pickle.loads(pickle.dumps(e))
-        assert copied == e and copied.args[0].args[0].sym_path == "args[0].args[0]"
-        alive = weakref.ref(e)
-        del e, copied
-        assert alive() is None                        # freed by reference counting
-        assert leaf.sym_parent is None and leaf.sym_path == ""
-    finally:
-        gc.enable()
-    with weak_parent_links():
-        pass
-    strong = build_candidate(TREE)                    # outside the context: strong links
-    child = strong.args[0]
-    del strong
-    assert child.sym_parent is not None
 
 
 def test_search_candidates_are_lazy_and_results_are_exprs():
