@@ -23,9 +23,10 @@ tasks, every search only retunes AdamW's constants. Here structure has to matter
    objectives (score, state buffers); its Pareto front, tuned and scored on held-out tasks,
    is plotted with SGD, SGD-momentum, Lion and AdamW as reference points.
 
-    python benchmarks/optimizer_budget.py                  # ~20 minutes on one core
+    python benchmarks/optimizer_budget.py                  # ~27 minutes (2 busy cores)
     python benchmarks/optimizer_budget.py --quick          # smoke test, numbers meaningless
     python benchmarks/optimizer_budget.py --check-suite    # step 1 only
+    python benchmarks/optimizer_budget.py --mo-only --mo-trials 4000   # step 4 only
 """
 from __future__ import annotations
 
@@ -96,9 +97,14 @@ def evolution(args, seed: int) -> RegularizedEvolution:
                                 tournament_size=args.tournament, seed=seed)
 
 
-def handover(search: dict, top: int = 10, seeds=(0, 1, 2)):
+#: How many of a search's best programs are re-scored on the selection tier, over which seeds.
+HANDOVER = {"top": 10, "seeds": (0, 1, 2)}
+
+
+def handover(search: dict):
     """The ``top`` best-scoring distinct programs re-scored on the selection tier over
-    ``seeds``; returns (program, its selection fitness)."""
+    ``seeds`` (:data:`HANDOVER`); returns (program, its selection fitness)."""
+    top, seeds = HANDOVER["top"], HANDOVER["seeds"]
     ok = sorted((r for r in search["records"] if r.status in ("done", "cached") and r.metrics),
                 key=lambda r: r.metrics[METRIC])
     programs, seen = [], set()
@@ -195,6 +201,57 @@ def check_suite(args, seeds) -> bool:
     return ok
 
 
+def multi_objective(args, known: dict, scores: dict, seeds: list, winners=()) -> tuple:
+    """Step 4: the multi-objective search over (score, state buffers), its front tuned and
+    scored on held-out tasks (3 seeds) beside the references, the plot; returns its target
+    line (the front holds a program better than tuned SGD-momentum)."""
+    mo_name = {"nsga2": "NSGA-II", "evolution": "regularized evolution (Pareto "
+               "tournaments)"}[args.mo_algorithm]
+    print(f"4. {mo_name} from SGD-momentum, budget 2 slots, objectives (score, state "
+          f"buffers), {args.mo_trials} trials")
+    mo_algorithm = NSGA2(population_size=args.population, seed=0) \
+        if args.mo_algorithm == "nsga2" else evolution(args, 0)
+    mo = run_search(opt.space("sgd_momentum", state_slots=2, max_statements=20),
+                    mo_algorithm, args.mo_trials, 0,
+                    objective=[f"min:{METRIC}", "min:state_buffers"])
+    best_by_buffers, seen = {}, set()
+    for trial in mo["result"].pareto:
+        program = trial.value
+        key = ss.hash(opt.normal_form(program))
+        if key in seen:                 # cached copies of one program: tune it once
+            continue
+        seen.add(key)
+        buffers = opt.state_buffers(program)
+        score = statistics.fmean(heldout(tune_found(program), seeds[:3]))
+        if buffers not in best_by_buffers or score < best_by_buffers[buffers][0]:
+            best_by_buffers[buffers] = (score, program)
+    references = [(name, opt.state_buffers(known[name].program),
+                   statistics.fmean(scores[name][:3]))
+                  for name in ("SGD", "SGD-momentum", "Lion", "AdamW")]
+    print(f"{'front point':<20} {'buffers':>7} {'held-out (3 seeds)':>18}  Lion-like")
+    for buffers in sorted(best_by_buffers):
+        score, program = best_by_buffers[buffers]
+        print(f"{'searched':<20} {buffers:>7} {score:>18.4f}  {lion_like(program)}")
+    for name, buffers, score in references:
+        print(f"{name:<20} {buffers:>7} {score:>18.4f}")
+    for buffers, score in winners:
+        print(f"{'one-buffer winner':<20} {buffers:>7} {score:>18.4f}")
+    best = min(best_by_buffers.items(), key=lambda kv: kv[1][0])
+    print("front's best held-out program, as source:")
+    print(opt.to_source(opt.simplify(best[1][1])))
+    plot_pareto(Path(args.plot), [(b, s, p) for b, (s, p) in best_by_buffers.items()],
+                references, winners, label=f"{mo_name} front")
+    print(f"plot: {args.plot} ({mo['evaluated']} evaluations, cache hits "
+          f"{mo['cached'] / max(1, mo['trials']):.1%}, {mo['wall']:.0f} s)")
+    print()
+    sgdm = statistics.fmean(scores["SGD-momentum"][:3])
+    return ("the multi-objective front holds a program better than tuned SGD-momentum",
+            best[1][0] < sgdm, f"best front point {best[1][0]:.4f} ({best[0]} buffers) vs "
+            f"{sgdm:.4f}, 3 seeds")
+
+
+REFERENCES = (("SGD", "sgd"), ("SGD-momentum", "sgd_momentum"), ("Lion", "lion"),
+              ("C-Lion", "c_lion"), ("AdamW", "adamw"))
 LR_GRID = tuning.LR_GRID
 WD_GRID = tuning.WD_GRID
 
@@ -217,12 +274,15 @@ def main(argv=None) -> int:
     parser.add_argument("--check-suite", action="store_true",
                         help="only check the task suite (step 1)")
     parser.add_argument("--skip-suite-check", action="store_true")
+    parser.add_argument("--mo-only", action="store_true",
+                        help="only the multi-objective search (step 4) and the references")
     parser.add_argument("--quick", action="store_true", help="smoke test: tiny budgets")
     args = parser.parse_args(argv)
     global LR_GRID, WD_GRID
     if args.quick:
-        args.trials, args.search_seeds, args.population, args.tournament = 40, 2, 8, 3
-        args.mo_trials, args.seeds = 40, 3
+        args.trials, args.search_seeds, args.population, args.tournament = 24, 2, 6, 3
+        args.mo_trials, args.seeds = 24, 3
+        HANDOVER.update(top=3, seeds=(0,))
         LR_GRID, WD_GRID = (0.01, 0.3), (0.0, 0.1)
     seeds = list(range(args.seeds))
     targets = []
@@ -231,6 +291,12 @@ def main(argv=None) -> int:
     print(f"symsearch optimizer discovery under a state budget of {args.state_slots} "
           f"(family suite; proxy evaluation {proxy_time['seconds_per_evaluation'] * 1e3:.1f} "
           f"ms with Numba)")
+    if args.mo_only:
+        known = {name: tune_known(key, args) for name, key in REFERENCES}
+        scores = {name: heldout(t, seeds[:3]) for name, t in known.items()}
+        name, passed, detail = multi_objective(args, known, scores, seeds)
+        print(f"target {name}: {'OK' if passed else 'MISSED'} ({detail})")
+        return 0
     if not args.skip_suite_check:
         suite_ok = check_suite(args, seeds)
         targets.append(("every held-out task separates SGD-momentum from AdamW", suite_ok,
@@ -287,9 +353,7 @@ def main(argv=None) -> int:
         print("to_torch_optimizer: needs torch (pip install \"symsearch[torch]\")")
     print()
 
-    known = {name: tune_known(key, args) for name, key in
-             (("SGD", "sgd"), ("SGD-momentum", "sgd_momentum"), ("Lion", "lion"),
-              ("C-Lion", "c_lion"), ("AdamW", "adamw"))}
+    known = {name: tune_known(key, args) for name, key in REFERENCES}
     scores = {name: heldout(t, seeds) for name, t in known.items()}
     per_seed_found = [heldout(t, seeds) for *_x, t in found]
     per_seed_constants = [heldout(t, seeds) for *_x, t in constants_best]
@@ -335,43 +399,9 @@ def main(argv=None) -> int:
     print()
 
     # 4. multi-objective search
-    mo_name = {"nsga2": "NSGA-II", "evolution": "regularized evolution (Pareto "
-               "tournaments)"}[args.mo_algorithm]
-    print(f"4. {mo_name} from SGD-momentum, budget 2 slots, objectives (score, state "
-          f"buffers), {args.mo_trials} trials")
-    mo_algorithm = NSGA2(population_size=args.population, seed=0) \
-        if args.mo_algorithm == "nsga2" else evolution(args, 0)
-    mo = run_search(opt.space("sgd_momentum", state_slots=2, max_statements=20),
-                    mo_algorithm, args.mo_trials, 0,
-                    objective=[f"min:{METRIC}", "min:state_buffers"])
-    front = []
-    for trial in mo["result"].pareto:
-        program = trial.value if isinstance(trial.value, opt.Program) else None
-        if program is None:
-            continue
-        tuned = tune_found(program)
-        front.append((opt.state_buffers(program), statistics.fmean(heldout(tuned, seeds[:3])),
-                      program))
-    best_by_buffers = {}
-    for buffers, score, program in front:
-        if buffers not in best_by_buffers or score < best_by_buffers[buffers][0]:
-            best_by_buffers[buffers] = (score, program)
-    references = [(name, opt.state_buffers(known[name].program),
-                   statistics.fmean(scores[name][:3]))
-                  for name in ("SGD", "SGD-momentum", "Lion", "AdamW")]
-    print(f"{'front point':<20} {'buffers':>7} {'held-out (3 seeds)':>18}  Lion-like")
-    for buffers in sorted(best_by_buffers):
-        score, program = best_by_buffers[buffers]
-        print(f"{'searched':<20} {buffers:>7} {score:>18.4f}  {lion_like(program)}")
-    for name, buffers, score in references:
-        print(f"{name:<20} {buffers:>7} {score:>18.4f}")
     winners = [(opt.state_buffers(p), statistics.fmean(sc[:3]))
                for (_s, p, _f, _t), sc in zip(found, per_seed_found)]
-    plot_pareto(Path(args.plot), [(b, s, p) for b, (s, p) in best_by_buffers.items()],
-                references, winners, label=f"{mo_name} front")
-    print(f"plot: {args.plot} ({mo['evaluated']} evaluations, cache hits "
-          f"{mo['cached'] / max(1, mo['trials']):.1%})")
-    print()
+    targets.append(multi_objective(args, known, scores, seeds, winners))
 
     # cache figures
     trials = sum(p["trials"] for _s, p, _c in runs)
