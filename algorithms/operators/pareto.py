@@ -8,6 +8,14 @@ distance of a point is the sum over objectives of the normalized gap between its
 neighbours (boundary points get infinity; repeats of a point get 0, as in pymoo), so that
 truncating a front keeps it spread.
 
+Survival also ranks copies behind distinct points: a point whose objective vector equals an
+earlier point's (a re-evaluated or functionally identical candidate, e.g. two programs that
+differ only in dead statements) adds nothing to the front, so it only takes a survivor slot
+once every distinct point has one. Without this, a front of two or three points (an integer
+objective such as state buffers) fills the population with copies of those points and the
+search loses its diversity; pymoo removes such duplicates outright (by decision vector).
+For ordinary float problems, equal objective vectors are rare and nothing changes.
+
 The dominance matrix is built with NumPy (``O(M N^2)`` comparisons, done in C), which
 keeps a generation of 200 points at well under a millisecond.
 
@@ -121,19 +129,50 @@ def rank_and_crowding(fitness: Sequence[Sequence[float]]) -> tuple:
     return front.tolist(), _crowding(f, front).tolist()
 
 
+def repeats(fitness: Sequence[Sequence[float]]) -> list:
+    """For each point, whether its objective vector equals an earlier point's (the first
+    occurrence of a vector is not a repeat).
+
+    >>> repeats([(1.0, 0.0), (0.5, 0.5), (1.0, 0.0), (1.0, 0.0)])
+    [False, False, True, True]
+    """
+    seen: set = set()
+    out = []
+    for point in fitness:
+        key = tuple(float(x) for x in point)
+        out.append(key in seen)
+        seen.add(key)
+    return out
+
+
 def survival_order(fitness: Sequence[Sequence[float]]) -> list:
-    """Indices of ``fitness`` in NSGA-II survival order: by front, then by decreasing
-    crowding distance within a front (ties keep their original order)."""
+    """Indices of ``fitness`` in NSGA-II survival order: distinct points first, by front,
+    then by decreasing crowding distance within a front; then the repeats (see
+    :func:`repeats`) in the same order (ties keep their original order).
+
+    >>> survival_order([(1.0, 0.0), (1.0, 0.0), (0.0, 1.0), (0.2, 0.2)])
+    [0, 2, 3, 1]
+    """
     front, crowding = rank_and_crowding(fitness)
-    return sorted(range(len(fitness)), key=lambda i: (front[i], -crowding[i]))
+    repeat = repeats(fitness)
+    return sorted(range(len(fitness)), key=lambda i: (repeat[i], front[i], -crowding[i]))
 
 
 def drop_worst(fitness: Sequence[Sequence[float]]) -> tuple:
     """Steady-state NSGA-II's removal: ``(index, front, crowding)`` where ``index`` is the
-    point of the last front with the smallest crowding distance (ties: the earliest) and
-    ``front``/``crowding`` rank the remaining points (in their order). Removing a point of
-    the last front changes no front, only that front's crowding distances."""
+    last point in :func:`survival_order` -- a repeat of an earlier point if there is one
+    (the one in the worst front; ties: the earliest), else the point of the last front with
+    the smallest crowding distance (ties: the earliest) -- and ``front``/``crowding`` rank
+    the remaining points (in their order). Removing a repeat changes no ranking (it has
+    crowding 0 and is left out of its neighbours' gaps); removing a point of the last front
+    changes no front, only that front's crowding distances."""
     front, crowding = rank_and_crowding(fitness)
+    repeat = repeats(fitness)
+    if any(repeat):
+        worst_front = max(front[i] for i, r in enumerate(repeat) if r)
+        worst = next(i for i, r in enumerate(repeat) if r and front[i] == worst_front)
+        del front[worst], crowding[worst]
+        return worst, front, crowding
     last = max(front)
     members = [i for i, k in enumerate(front) if k == last]
     worst = min(members, key=lambda i: (crowding[i], i))
