@@ -17,9 +17,11 @@ def test_quick_run_prints_every_section_and_target(capsys, monkeypatch):
     import weight_sharing
     assert weight_sharing.main(["--quick"]) == 0
     out = capsys.readouterr().out
-    for section in ("1. Ranking", "2. Search at compute", "3. Controllers", "4. Supernet cost"):
+    for section in ("1. Ranking", "2. Search at compute", "3. Controllers", "4. Supernet cost",
+                    "5. The tiny-LM transformer space's supernet"):
         assert section in out
     targets = [line for line in out.splitlines() if line.startswith(("OK:", "MISSED:"))]
-    assert len(targets) == 6
+    # ranking x3 (accuracy, loss, few-shot), search x4, controller, tiny-LM ranking
+    assert len(targets) == 9
     assert "parameter count (table)" in out and "zero-cost synflow" in out
     sys.modules.pop("weight_sharing", None)
