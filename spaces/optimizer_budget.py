@@ -26,6 +26,8 @@ from __future__ import annotations
 
 from typing import Iterable, Optional, Sequence, Tuple
 
+from symsearch.programs.program import live_analysis
+
 #: The state buffers, in the order a budget grants them.
 STATE_NAMES: Tuple[str, ...] = ("m", "v")
 
@@ -95,20 +97,6 @@ def check_budget(program, state_slots: int) -> None:
                              f"not allow (allowed: {allowed}) (path=statements[{i}])")
 
 
-def _backward(statements: Sequence[tuple], outputs: Iterable[str]) -> Tuple[list, set]:
-    """Live statement indices for ``outputs`` and the names read before any assignment."""
-    live_vars = set(outputs)
-    keep = []
-    for i in range(len(statements) - 1, -1, -1):
-        target, args = statements[i]
-        if target in live_vars:
-            keep.append(i)
-            live_vars.discard(target)
-            live_vars.update(a for a in args if isinstance(a, str))
-    keep.reverse()
-    return keep, live_vars
-
-
 def state_buffers(program, update: str = "update") -> int:
     """How many state buffers ``program`` really keeps (see the module docstring): 0 for
     SGD, 1 for SGD-momentum and Lion, 2 for AdamW.
@@ -119,7 +107,7 @@ def state_buffers(program, update: str = "update") -> int:
     statements = [(st.target, list(st.args)) for st in program.statements]
     needed = {update}
     while True:
-        keep, read = _backward(statements, needed)
+        keep, read = live_analysis(statements, needed)
         new = needed | {s for s in STATE_NAMES if s in read}
         if new == needed:
             break

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
-from typing import Any, Mapping, Sequence, Union
+from typing import Any, Iterable, Mapping, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -213,6 +213,12 @@ def live_statements(program: Program) -> list:
 def live_indices(statements: Sequence[tuple], outputs: Sequence[str]) -> list:
     """:func:`live_statements` for plain ``(target, args)`` pairs (args: variable names as
     str, anything else is a constant), as mutators keep programs while they edit them."""
+    return live_analysis(statements, outputs)[0]
+
+
+def live_analysis(statements: Sequence[tuple], outputs: Iterable[str]) -> Tuple[list, set]:
+    """The live statement indices for ``outputs`` (as :func:`live_indices`) and the variables
+    those statements read before any statement assigns them (the inputs they depend on)."""
     live_vars = set(outputs)
     keep = []
     for i in range(len(statements) - 1, -1, -1):
@@ -222,7 +228,7 @@ def live_indices(statements: Sequence[tuple], outputs: Sequence[str]) -> list:
             live_vars.discard(target)
             live_vars.update(a for a in args if isinstance(a, str))
     keep.reverse()
-    return keep
+    return keep, live_vars
 
 
 def remove_dead_statements(program: Program) -> Program:
