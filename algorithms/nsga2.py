@@ -10,7 +10,10 @@ mutation (``eta_mutation``, rate ``1/n``) vary numeric decisions, with order cro
 permutations, program crossover for ``evolve`` decisions and uniform crossover for the
 rest (see :func:`symsearch.algorithms.operators.variation_for`); parents and children
 together are cut back to ``population_size`` by non-dominated sorting and crowding
-distance. These are pymoo's NSGA-II defaults. ``steady_state=True`` replaces the
+distance, with a repeated objective vector (a copy, or a functionally identical program)
+ranked behind every distinct point, so a front of two or three points cannot fill the
+population with copies (see :func:`~symsearch.algorithms.operators.pareto.survival_order`;
+pymoo removes duplicates outright). These are pymoo's NSGA-II defaults. ``steady_state=True`` replaces the
 generation barrier by a steady-state update: each returned child joins and the last
 member in survival order leaves, which keeps every parallel worker busy.
 

@@ -52,10 +52,13 @@ import symsearch as ss  # noqa: E402
 from symsearch.algorithms import Random, RegularizedEvolution  # noqa: E402
 from symsearch.cache import EvalCache  # noqa: E402
 from symsearch.evaluators import optimizer_proxy as proxy  # noqa: E402
+from symsearch.evaluators import optimizer_tuning as tuning  # noqa: E402
+from symsearch.evaluators.optimizer_tuning import paired_interval  # noqa: E402
 from symsearch.geno.codec import dna_from_json  # noqa: E402
 from symsearch.programs.program import live_statements  # noqa: E402
 from symsearch.spaces import optimizers as opt  # noqa: E402
 from symsearch.spaces.optimizer_hash import optimizer_hasher  # noqa: E402
+from symsearch.spaces.optimizer_structure import lion_like  # noqa: E402
 
 #: The metric every search minimizes (the FunnelEvaluator's "score"; see its docstring).
 METRIC = "score"
@@ -166,56 +169,17 @@ def select(summary: dict, top: int = 10, seeds=(0, 1, 2)) -> tuple:
 TUNE_TIER = "large"
 
 
-def tune(build, weight_decays, seeds=(0,), tier: str = TUNE_TIER) -> tuple:
+def tune(build, weight_decays, seeds=(0,), tier: str = TUNE_TIER) -> tuning.Tuned:
     """``(program, lr multiplier, weight decay, fitness)`` of the best grid point on
-    ``tier``; ``build(wd)`` makes the program (``wd`` is None for programs whose weight decay
-    is not a separate argument)."""
-    best = None
-    for wd in weight_decays:
-        program = build(wd)
-        for lr in LR_GRID:
-            fitness = proxy.evaluate(program, tier=tier, seeds=seeds,
-                                     lr_multiplier=lr)["fitness"]
-            if best is None or fitness < best[3]:
-                best = (program, lr, wd, fitness)
-    return best
+    ``tier`` over this benchmark's :data:`LR_GRID` (read at call time: ``--quick`` shrinks
+    it); ``build(wd)`` makes the program (``wd`` is None for programs whose weight decay is
+    not a separate argument). The shared :func:`~symsearch.evaluators.optimizer_tuning.tune`
+    with this benchmark's grid and tier."""
+    return tuning.tune(build, weight_decays, tier=tier, seeds=seeds, lr_grid=LR_GRID)
 
 
 def heldout(program, lr: float, seeds) -> list:
     return proxy.evaluate_heldout(program, seeds=seeds, lr_multiplier=lr)["mean_per_seed"]
-
-
-def paired_interval(a: list, b: list) -> tuple:
-    """Mean of ``a - b`` over seeds and the half-width of its 95% t-interval."""
-    diffs = [x - y for x, y in zip(a, b)]
-    mean = statistics.fmean(diffs)
-    if len(diffs) < 2:
-        return mean, float("nan")
-    from scipy import stats
-    half = stats.t.ppf(0.975, len(diffs) - 1) * statistics.stdev(diffs) / math.sqrt(len(diffs))
-    return mean, half
-
-
-def lion_like(program) -> str:
-    """Whether the update is the sign of something that mixes momentum and gradient."""
-    program = opt.simplify(program)
-    deps = {name: {name} for name in opt.INPUTS}
-    signed = {name: False for name in opt.INPUTS}
-    interp_of_m_g = {name: False for name in opt.INPUTS}
-    for st in program.statements:
-        args = [a for a in st.args if isinstance(a, str)]
-        d = set().union(*(deps[a] for a in args)) if args else set()
-        mixes = {"m", "g"} <= d
-        signed[st.target] = any(signed[a] for a in args) or (st.op == "sign" and mixes)
-        interp_of_m_g[st.target] = (st.op == "interp" and mixes) or \
-            (st.op == "sign" and any(interp_of_m_g[a] for a in args)) or \
-            any(interp_of_m_g[a] for a in args)
-        deps[st.target] = d
-    if signed.get("update") and interp_of_m_g.get("update"):
-        return "yes: the update takes the sign of an interpolation of momentum and gradient"
-    if signed.get("update"):
-        return "partly: the update takes the sign of a mix of momentum and gradient"
-    return "no: the update uses no sign of momentum and gradient"
 
 
 # ---- reporting ---------------------------------------------------------------------------------
