@@ -373,7 +373,7 @@ def main(argv=None) -> int:
     ]
     for name, passed, detail in checks:
         ok &= passed
-        print(f"target {name}: {'PASS' if passed else 'FAIL'} ({detail})")
+        print(f"target {name}: {'OK' if passed else 'MISSED'} ({detail})")
     print(f"ratio held-out discovered/AdamW: {found_mean / statistics.fmean(adamw_scores):.3f}")
     print(f"overall: {'all targets met' if ok else 'some targets missed'}")
     return 0
