@@ -104,22 +104,10 @@ HANDOVER = {"top": 10, "seeds": (0, 1, 2)}
 def handover(search: dict):
     """The ``top`` best-scoring distinct programs re-scored on the selection tier over
     ``seeds`` (:data:`HANDOVER`); returns (program, its selection fitness)."""
-    top, seeds = HANDOVER["top"], HANDOVER["seeds"]
     ok = sorted((r for r in search["records"] if r.status in ("done", "cached") and r.metrics),
                 key=lambda r: r.metrics[METRIC])
-    programs, seen = [], set()
-    for r in ok:
-        program = program_of(r)
-        key = ss.hash(opt.normal_form(program))
-        if key not in seen:
-            seen.add(key)
-            programs.append(program)
-        if len(programs) == top:
-            break
-    scored = [(proxy.evaluate(p, tier="large", seeds=seeds, suite=SUITE)["fitness"], i)
-              for i, p in enumerate(programs)]
-    fitness, best = min(scored)
-    return programs[best], fitness
+    return tuning.best_distinct((program_of(r) for r in ok), HANDOVER["top"],
+                                HANDOVER["seeds"], suite=SUITE)
 
 
 # ---- scoring ----------------------------------------------------------------------------------

@@ -148,19 +148,8 @@ def select(summary: dict, top: int = 10, seeds=(0, 1, 2)) -> tuple:
         pool = sorted((r for r in summary["records"]
                        if r.status in ("done", "cached") and r.metrics),
                       key=lambda r: r.metrics[METRIC])
-    programs, seen = [], set()
-    for r in pool:
-        program = program_of(r)
-        key = ss.hash(opt.normal_form(program))
-        if key not in seen:
-            seen.add(key)
-            programs.append(program)
-        if len(programs) == top:
-            break
-    scored = [(proxy.evaluate(p, tier="large", seeds=seeds)["fitness"], i)
-              for i, p in enumerate(programs)]
-    fitness, best = min(scored)
-    return programs[best], is_discovery, fitness
+    program, fitness = tuning.best_distinct((program_of(r) for r in pool), top, seeds)
+    return program, is_discovery, fitness
 
 
 # ---- tuning and held-out scores ------------------------------------------------------------------

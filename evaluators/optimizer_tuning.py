@@ -106,5 +106,30 @@ def paired_interval(a: Sequence[float], b: Sequence[float]) -> tuple:
     return mean, float(half)
 
 
+def best_distinct(programs: Iterable[Program], top: int, seeds: Iterable[int] = (0, 1, 2),
+                  suite: Optional["proxy.ProxySuite"] = None) -> tuple:
+    """A search's hand-over, as the Lion paper chooses: the first ``top`` programs of
+    ``programs`` (best first) that differ after ``normal_form``, re-scored on the selection
+    tier over ``seeds``; returns ``(program, its selection fitness)`` of the best of them."""
+    import symsearch as ss
+    from symsearch.spaces import optimizers as opt
+
+    seeds = tuple(seeds)
+    chosen, seen = [], set()
+    for program in programs:
+        key = ss.hash(opt.normal_form(program))
+        if key not in seen:
+            seen.add(key)
+            chosen.append(program)
+            if len(chosen) == top:
+                break
+    if not chosen:
+        raise ValueError("best_distinct: no programs to choose from")
+    scored = [(proxy.evaluate(p, tier="large", seeds=seeds, suite=suite)["fitness"], i)
+              for i, p in enumerate(chosen)]
+    fitness, best = min(scored)
+    return chosen[best], fitness
+
+
 __all__ = ["LR_GRID", "WD_GRID", "Tuned", "tune", "with_weight_decay", "heldout_scores",
-           "paired_interval"]
+           "paired_interval", "best_distinct"]
