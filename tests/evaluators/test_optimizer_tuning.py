@@ -16,7 +16,7 @@ def test_best_distinct_skips_equivalent_programs_and_returns_the_best_rescored()
     assert opt.to_source(program) == opt.to_source(sgd if best == "sgd" else momentum)
 
 
-def test_best_distinct_stops_at_top_and_refuses_nothing():
+def test_best_distinct_stops_at_top_and_refuses_an_empty_list():
     program, _ = tuning.best_distinct([opt.sgd(), opt.sgd()], top=1, seeds=(0,))
     assert opt.to_source(program) == opt.to_source(opt.sgd())
     with pytest.raises(ValueError, match="no programs"):
