@@ -25,11 +25,12 @@ True
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Sequence
 
 from symsearch.algorithms.base import (Feedback, SearchAlgorithm, _rng_from_json, _rng_state,
                                        register_algorithm)
 from symsearch.algorithms.mutators import Mutator, crossover
+from symsearch.algorithms.operators.pareto import repeats
 from symsearch.geno.codec import dna_from_json, dna_to_json
 from symsearch.geno.dna import DNA
 from symsearch.geno.sampling import random_dna
@@ -191,9 +192,16 @@ class RegularizedEvolution(SearchAlgorithm):
     def _tournament(self) -> DNA:
         pop = self.population
         size = min(self.tournament_size, len(pop))
-        sample = [pop[i] for i in self.rng.sample(range(len(pop)), size)]
         if self.is_multi_objective:
-            return sample[nsga2_pick([e[1] for e in sample], self.objectives.dominates)][0]
+            # a copy of an older member's objective vector ranks behind distinct points, as
+            # in NSGA-II survival: otherwise a front of two or three points (an integer
+            # objective) fills the tournaments, and so the population, with copies
+            repeated = repeats([e[1] for e in pop])
+            indices = self.rng.sample(range(len(pop)), size)
+            return pop[indices[nsga2_pick([pop[i][1] for i in indices],
+                                          self.objectives.dominates,
+                                          [repeated[i] for i in indices])]][0]
+        sample = [pop[i] for i in self.rng.sample(range(len(pop)), size)]
         best = sample[0]
         for entry in sample[1:]:
             if entry[1] > best[1]:
@@ -294,11 +302,27 @@ class HillClimbing(RegularizedEvolution):
         return f"HillClimbing(mutation={self.mutation!r}, seed={self.seed})"
 
 
-def nsga2_pick(values: list, dominates: Callable[[tuple, tuple], bool]) -> int:
+def nsga2_pick(values: list, dominates: Callable[[tuple, tuple], bool],
+               repeated: Optional[Sequence[bool]] = None) -> int:
     """Index of the NSGA-II winner among ``values``: non-dominated, then most isolated
-    (largest crowding distance); ties go to the earliest."""
-    front = [i for i, v in enumerate(values)
-             if not any(dominates(w, v) for j, w in enumerate(values) if j != i)]
+    (largest crowding distance); ties go to the earliest.
+
+    ``repeated[i]`` (optional) marks a value that repeats an earlier population member's
+    objective vector (``operators.pareto.repeats`` over the population): such values rank
+    behind every distinct one, dominated or not, as in NSGA-II survival, and win only a
+    tournament of repeats alone.
+
+    >>> dominates = lambda a, b: a[0] <= b[0] and a[1] <= b[1] and a != b
+    >>> nsga2_pick([(0.0, 1.0), (0.0, 1.0), (0.5, 2.0)], dominates, [True, True, False])
+    2
+    """
+    if repeated is not None and len(repeated) != len(values):
+        raise ValueError(f"nsga2_pick: repeated must hold one flag per value ({len(values)}), "
+                         f"got {len(repeated)}")
+    pool = [i for i in range(len(values)) if not (repeated is not None and repeated[i])] \
+        or list(range(len(values)))
+    front = [i for i in pool
+             if not any(dominates(values[j], values[i]) for j in pool if j != i)]
     distance = crowding_distances([values[i] for i in front])
     best = 0
     for k in range(1, len(front)):
