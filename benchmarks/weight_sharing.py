@@ -2,7 +2,7 @@
 compute, beside standalone search.
 
     pip install "symsearch[torch,examples,nas]"
-    nice -n 10 python benchmarks/weight_sharing.py          # about 12 minutes on one core
+    nice -n 10 python benchmarks/weight_sharing.py          # about 10 minutes on one core
     python benchmarks/weight_sharing.py --quick             # a smoke run, figures meaningless
 
 The table (``evaluators/data/nas_digits_table.npz``, built by ``benchmarks/build_nas_table.py``)
@@ -22,9 +22,13 @@ process:
    architectures.
 2. **Search at compute.** Standalone regularized evolution on the table (each evaluation one
    training run's validation accuracy after the table's epochs, charged those), against single-path
-   one-shot + regularized evolution on the supernet's inherited accuracies, and TuNAS trained
-   jointly with the supernet, each charged its supernet training epochs; the true test
-   accuracy of the architecture each picks, median over seeds.
+   one-shot + regularized evolution on the supernet's inherited val + train loss, one-shot
+   with finalists (``finalists.one_shot_search``: a supernet of half the budget proposes,
+   the ``--finalists`` best distinct cells are evaluated as standalone evolution evaluates,
+   charged the table's epochs each, and the best by that validation accuracy is the pick),
+   few-shot + regularized evolution, and TuNAS trained jointly with the supernet, each
+   charged its training epochs; the true test accuracy of the architecture each picks,
+   median over seeds; a sweep of the finalist count at the same budget, for information.
 3. **Controllers standalone.** TuNAS and REINFORCE against random search on the table,
    ``--controller-seeds`` seeds: median, interquartile range, a one-sided Mann-Whitney test.
 4. **Cost.** Supernet parameters, peak memory of its training, seconds per supernet epoch on
@@ -34,7 +38,8 @@ process:
    ``evaluators/weight_sharing/lm_model.py``): Kendall tau of inherited validation loss
    against standalone-trained loss on a few architectures.
 
-Target lines: the supernet's tau above the parameter count's; one-shot within 1 pp of
+Target lines: the supernet's tau above the parameter count's (by val + train loss: the
+lower end of the 95% interval of its mean over supernet seeds above it); within 1 pp of
 standalone evolution's median at <= 1/10 of its training epochs; the controller's median
 above random search's.
 """
@@ -61,6 +66,7 @@ from symsearch.evaluators import nas_bench  # noqa: E402
 from symsearch.evaluators.weight_sharing import supernet  # noqa: E402
 from symsearch.evaluators.weight_sharing.cell_model import cell_network  # noqa: E402
 from symsearch.evaluators.weight_sharing.digits_cell import TABLE_OPS, has_output  # noqa: E402
+from symsearch.evaluators.weight_sharing.finalists import one_shot_search  # noqa: E402
 from symsearch.evaluators.weight_sharing.one_shot import (PathTrainer, SupernetEvaluator,  # noqa: E402
                                                           default_data, path_metrics,
                                                           torch_threads, train_jointly,
@@ -149,9 +155,11 @@ def metrics_on(evaluator, split, archs, nets=None):
     return [a for a, _ in out], [l for _, l in out]
 
 
-def ranking(table, space, archs, seeds, epochs, lr, split_epochs):
-    """Section 1: tau of inherited accuracy / loss (one-shot, few-shot on each edge),
-    zero-cost proxies and params on ``archs``. Returns rows and the per-seed evaluators."""
+def ranking(table, space, archs, seeds, epochs, lr, split_epochs, few_shot_seeds=2,
+            all_edges=False):
+    """Section 1: tau of inherited accuracy / loss (one-shot on every seed of ``seeds``;
+    few-shot on the first ``few_shot_seeds``, on every edge with ``all_edges``), zero-cost
+    proxies and params on ``archs``. Returns rows and the per-seed evaluators."""
     from symsearch.evaluators.weight_sharing.few_shot import SubSupernets
     from symsearch.evaluators.zero_cost import compute_proxies
     truth = [truth_of(table, c) for c in archs]
@@ -176,6 +184,9 @@ def ranking(table, space, archs, seeds, epochs, lr, split_epochs):
         add(f"one-shot {epochs} ep, val loss", loss, sign=-1)
         add(f"one-shot {epochs} ep, val+train loss", metrics_on(one, "val+train", archs)[1],
             sign=-1)
+        evaluators["one-shot"].append(one)
+        if len(evaluators["few-shot"]) >= few_shot_seeds:
+            continue
         start = time.perf_counter()
         few = SupernetEvaluator(space, cell_network, warmup_epochs=parent_epochs, lr=lr,
                                 data=RECIPE["data"], batch_size=RECIPE["batch_size"],
@@ -189,7 +200,7 @@ def ranking(table, space, archs, seeds, epochs, lr, split_epochs):
         add(f"{label} {SPLIT_EDGE}, val loss", loss, sign=-1)
         add(f"{label} {SPLIT_EDGE}, val+train loss", metrics_on(few, "val+train", archs)[1],
             sign=-1)
-        for edge in EDGES:
+        for edge in EDGES if all_edges else ():
             if edge == SPLIT_EDGE:
                 continue
             start = time.perf_counter()
@@ -199,7 +210,6 @@ def ranking(table, space, archs, seeds, epochs, lr, split_epochs):
             elapsed = time.perf_counter() - start
             add(f"{label} {edge}, val+train loss",
                 metrics_on(few, "val+train", archs, subs.net_for)[1], elapsed, sign=-1)
-        evaluators["one-shot"].append(one)
         evaluators["few-shot"].append(few)
     rows = [(f"supernet: {name}", values, statistics.mean(seconds[name]))
             for name, values in taus.items()]
@@ -234,6 +244,35 @@ def one_shot_evolution(table, space, evaluate, epochs, trials, seed,
                        num_trials=trials, seed=seed)
     metric, sign = ("val_accuracy", 1) if objective.startswith("max") else ("val_loss", -1)
     return truth_of(table, pick(table, result, metric, sign)), epochs
+
+
+def standalone_scorer(table, seed):
+    """The standalone signal regularized evolution gets: one training seed's validation
+    accuracy after the table's epochs (``metrics["epochs"]`` charged)."""
+    n_seeds = len(table.seeds)
+    return lambda c: nas_bench.evaluate(c, seed=table.seeds[seed % n_seeds], table=table)
+
+
+def finalist_search(table, space, seed, supernet_epochs, finalists, lr, trials,
+                    evaluator=None):
+    """One-shot proposes, standalone decides (``finalists.one_shot_search``): a supernet of
+    ``supernet_epochs`` (or the trained ``evaluator``), regularized evolution on inherited
+    val + train loss, then the ``finalists`` best distinct cells (function-level classes)
+    scored standalone; ``(true accuracy of the pick, total epochs, finalists' truths)``."""
+    if evaluator is None:
+        evaluator = SupernetEvaluator(space, cell_network, warmup_epochs=supernet_epochs, lr=lr,
+                                      seed=seed, data=RECIPE["data"],
+                                      batch_size=RECIPE["batch_size"], accept=has_output,
+                                      eval_split="val+train")
+    found = one_shot_search(space, evaluator, standalone_scorer(table, seed),
+                            finalists=finalists, trials=trials, objective="min:val_loss",
+                            distinct=lambda cell: cell.canonical_hash("function"), seed=seed)
+    best = found.best
+    if not in_table(table, best):        # a partial table: the best trial it holds
+        best = pick(table, found.search, "val_loss", -1)
+    truths = [truth_of(table, f.candidate) for f in found.finalists
+              if in_table(table, f.candidate)]
+    return truth_of(table, best), found.epochs, truths
 
 
 def tunas_joint(table, space, epochs, lr, seed):
@@ -336,6 +375,20 @@ def cost(space, lr, threads_tried=(1, 2)):
     return params, before, peak_kb, rows
 
 
+def mean_interval(values, level=0.95):
+    """Mean and its two-sided ``level`` Student-t interval (the mean alone for one value)."""
+    mean = statistics.mean(values)
+    if len(values) < 2:
+        return mean, mean, mean
+    try:
+        from scipy.stats import t
+        factor = float(t.ppf(0.5 + level / 2, len(values) - 1))
+    except ImportError:
+        factor = 2.0
+    half = factor * statistics.stdev(values) / math.sqrt(len(values))
+    return mean, mean - half, mean + half
+
+
 def median(values):
     return statistics.median(values)
 
@@ -350,7 +403,18 @@ def main(argv=None) -> int:
                         help="few-shot: epochs per sub-supernet (default epochs / 8; the "
                              "parent gets the rest)")
     parser.add_argument("--archs", type=int, default=300, help="architectures ranked")
-    parser.add_argument("--supernet-seeds", type=int, default=2)
+    parser.add_argument("--supernet-seeds", type=int, default=8,
+                        help="one-shot supernets (tau and one-shot searches)")
+    parser.add_argument("--few-shot-seeds", type=int, default=2,
+                        help="few-shot supernets and joint TuNAS runs")
+    parser.add_argument("--all-edges", action="store_true",
+                        help="few-shot: also split on every other edge (ranking only)")
+    parser.add_argument("--finalists", type=int, default=5,
+                        help="finalists trained standalone (default 5: half the supernet "
+                             "budget, the rule fixed up front)")
+    parser.add_argument("--sweep", type=lambda v: [int(k) for k in v.split(",") if k],
+                        default=[1, 2, 3, 8], help="finalist counts swept for information")
+    parser.add_argument("--sweep-seeds", type=int, default=3)
     parser.add_argument("--search-seeds", type=int, default=20)
     parser.add_argument("--controller-seeds", type=int, default=100)
     parser.add_argument("--trials", type=int, default=100, help="standalone evaluations")
@@ -362,6 +426,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.quick:
         args.epochs, args.split_epochs, args.archs, args.supernet_seeds = 8, 1, 10, 1
+        args.few_shot_seeds, args.finalists, args.sweep, args.sweep_seeds = 1, 1, [], 1
         args.search_seeds, args.controller_seeds, args.trials, args.lm_archs = 2, 3, 12, 3
     lm_standalone, lm_supernet = (300, 3000) if not args.quick else (10, 20)
     torch.set_num_threads(1)
@@ -390,47 +455,84 @@ def main(argv=None) -> int:
 
     print(f"\n1. Ranking {len(archs)} architectures (Kendall tau vs mean test accuracy), "
           f"{args.supernet_seeds} supernet seeds, {args.epochs} supernet epochs each")
-    print(f"{'method':58s} {'tau per seed':>16s} {'median':>7s} {'s/seed':>7s}")
+    print(f"{'method':58s} {'tau per seed, or mean+-sd [min, max]':>26s} {'median':>7s} "
+          f"{'s/seed':>7s}")
     rank_rows, supernets = ranking(table, space, archs, range(args.supernet_seeds), args.epochs,
-                                   args.lr, args.split_epochs)
+                                   args.lr, args.split_epochs, args.few_shot_seeds,
+                                   args.all_edges)
     for name, taus, seconds in rank_rows:
-        per_seed = " / ".join(f"{t:.3f}" for t in taus)
-        print(f"{name:58s} {per_seed:>16s} {median(taus):7.3f} {seconds:7.1f}", flush=True)
+        per_seed = " / ".join(f"{t:.3f}" for t in taus) if len(taus) <= 2 else \
+            f"{statistics.mean(taus):.3f}+-{statistics.stdev(taus):.3f} [{min(taus):.3f}, " \
+            f"{max(taus):.3f}]"
+        print(f"{name:58s} {per_seed:>26s} {median(taus):7.3f} {seconds:7.1f}", flush=True)
     tau_of = {name: median(taus) for name, taus, _ in rank_rows}
     params_tau = tau_of["parameter count (table)"]
     best_proxy = max((t, n) for n, t in tau_of.items() if n.startswith("zero-cost"))
     parent = args.epochs - 4 * args.split_epochs
     few_label = f"supernet: few-shot {parent}+4x{args.split_epochs} ep"
 
-    print(f"\n2. Search at compute ({args.search_seeds} seeds standalone, "
-          f"{args.supernet_seeds} weight-sharing); true test accuracy of the pick")
+    seeds = range(args.supernet_seeds)
+    rule_k = args.finalists
+    rule_epochs = args.epochs - rule_k * recipe["epochs"]
+    print(f"\n2. Search at compute: standalone over {args.search_seeds} seeds; one-shot over "
+          f"the {args.supernet_seeds} supernet seeds; few-shot and TuNAS over "
+          f"{args.few_shot_seeds}; true test accuracy of the pick")
     standalone = [standalone_evolution(table, space, args.trials, s)
                   for s in range(args.search_seeds)]
     inherited = 300 if not args.quick else 20
-    # the supernets of section 1 (trained once; scoring changes no weight)
+    # the one-shot supernets of section 1 (trained once; scoring changes no weight)
+    one_shot_runs = [finalist_search(table, space, s, args.epochs, 0, args.lr, inherited, e)
+                     for s, e in zip(seeds, supernets["one-shot"])]
+    rule_runs = [finalist_search(table, space, s, rule_epochs, rule_k, args.lr, inherited)
+                 for s in seeds]
+    rule_name = (f"one-shot {rule_epochs} ep + RegEvo + {rule_k} finalists standalone "
+                 f"(the rule)")
     searches = {
         f"standalone RegEvo, {args.trials} evaluations": standalone,
-        f"one-shot + RegEvo ({inherited} inherited), val accuracy": [
-            one_shot_evolution(table, space, scorer(e, "val"), e.epochs_done, inherited, s)
-            for s, e in enumerate(supernets["one-shot"])],
-        f"one-shot + RegEvo ({inherited} inherited), val+train loss": [
-            one_shot_evolution(table, space, scorer(e, "val+train"), e.epochs_done, inherited,
-                               s, objective="min:val_loss")
-            for s, e in enumerate(supernets["one-shot"])],
+        f"standalone RegEvo, the same {args.supernet_seeds} seeds":
+            standalone[:args.supernet_seeds],
+        f"one-shot {args.epochs} ep + RegEvo ({inherited} inherited), val+train loss":
+            [(a, e) for a, e, _ in one_shot_runs],
+        rule_name: [(a, e) for a, e, _ in rule_runs],
         f"few-shot {SPLIT_EDGE} + RegEvo ({inherited} inherited), val+train loss": [
             one_shot_evolution(table, space, scorer(e, "val+train"), e.epochs_done, inherited,
                                s, objective="min:val_loss")
             for s, e in enumerate(supernets["few-shot"])],
         "TuNAS trained jointly with the supernet": [
             tunas_joint(table, space, args.epochs, args.lr, s)
-            for s in range(args.supernet_seeds)],
+            for s in range(args.few_shot_seeds)],
     }
-    print(f"{'method':62s} {'median acc':>10s} {'regret':>7s} {'epochs':>8s}")
+    print(f"{'method':72s} {'median acc':>10s} {'regret':>7s} {'epochs':>8s} {'runs':>5s}")
     results = {}
     for name, runs in searches.items():
         acc, epochs = median([a for a, _ in runs]), median([e for _, e in runs])
         results[name] = (acc, epochs)
-        print(f"{name:62s} {acc:10.4f} {best_possible - acc:7.4f} {epochs:8.0f}")
+        print(f"{name:72s} {acc:10.4f} {best_possible - acc:7.4f} {epochs:8.0f} "
+              f"{len(runs):5d}")
+    finalist_truths = [max(t) for _, _, t in rule_runs if t]
+    print(f"  the rule's picks per seed: "
+          f"{' '.join(f'{a:.3f}' for a, _, _ in rule_runs)}; best finalist per seed by the "
+          f"truth (not a method, to tell proposal from decision): "
+          f"{' '.join(f'{t:.3f}' for t in finalist_truths)}")
+    sweep_k = [k for k in args.sweep if k * recipe["epochs"] < args.epochs and k != rule_k]
+    if sweep_k:
+        print(f"\n   Sweep of the finalists k at the same budget (supernet "
+              f"{args.epochs} - {recipe['epochs']}k epochs), {args.sweep_seeds} seeds, for "
+              f"information (the rule's k={rule_k} is fixed above)")
+        print(f"   {'k':>3s} {'supernet ep':>11s} {'median acc':>10s} {'picks per seed':>30s} "
+              f"{'best finalist (truth)':>22s}")
+        rows = [(0, args.epochs, one_shot_runs[:args.sweep_seeds]),
+                (rule_k, rule_epochs, rule_runs[:args.sweep_seeds])]
+        for k in sweep_k:
+            epochs_k = args.epochs - k * recipe["epochs"]
+            rows.append((k, epochs_k, [finalist_search(table, space, s, epochs_k, k, args.lr,
+                                                       inherited)
+                                       for s in range(args.sweep_seeds)]))
+        for k, epochs_k, runs in sorted(rows):
+            picks = " ".join(f"{a:.3f}" for a, _, _ in runs)
+            oracle = median([max(t) for _, _, t in runs if t] or [float("nan")])
+            print(f"   {k:3d} {epochs_k:11d} {median([a for a, _, _ in runs]):10.4f} "
+                  f"{picks:>30s} {oracle:22.4f}", flush=True)
 
     print(f"\n3. Controllers standalone on the table, {args.trials} evaluations, "
           f"{args.controller_seeds} seeds: true test accuracy of the pick")
@@ -490,16 +592,23 @@ def main(argv=None) -> int:
 
     stand_acc, stand_epochs = results[f"standalone RegEvo, {args.trials} evaluations"]
     print()
+    taus_of = {name: taus for name, taus, _ in rank_rows}
     for name, note in ((f"supernet: one-shot {args.epochs} ep, val accuracy", ""),
-                       (f"supernet: one-shot {args.epochs} ep, val+train loss", ""),
                        (f"{few_label} {SPLIT_EDGE}, val+train loss",
                         " (the edge chosen from a pilot on the previous table)")):
         tau = tau_of[name]
         print(f"{'OK' if tau > params_tau else 'MISSED'}: {name[len('supernet: '):]}: Kendall "
-              f"tau {tau:.3f} (median of {args.supernet_seeds}) vs parameter count's "
+              f"tau {tau:.3f} (median of {len(taus_of[name])}) vs parameter count's "
               f"{params_tau:.3f}{note}")
+    name = f"supernet: one-shot {args.epochs} ep, val+train loss"
+    mean, low, high = mean_interval(taus_of[name])
+    print(f"{'OK' if low > params_tau else 'MISSED'}: {name[len('supernet: '):]}: Kendall tau "
+          f"mean {mean:.3f} over {len(taus_of[name])} supernet seeds (95% interval "
+          f"{low:.3f}-{high:.3f}, seeds {min(taus_of[name]):.3f}-{max(taus_of[name]):.3f}) vs "
+          f"parameter count's {params_tau:.3f}: above it "
+          f"{'established' if low > params_tau else 'not established'}")
     print(f"   (best zero-cost proxy: {best_proxy[1]} {best_proxy[0]:.3f})")
-    for name in list(results)[1:]:
+    for name in list(results)[2:]:
         acc, epochs = results[name]
         ok = acc >= stand_acc - 0.01 and epochs <= stand_epochs / 10
         print(f"{'OK' if ok else 'MISSED'}: {name}: median true test accuracy {acc:.4f} vs "
