@@ -46,6 +46,7 @@ above random search's.
 from __future__ import annotations
 
 import argparse
+import copy
 import math
 import os
 import random
@@ -130,6 +131,11 @@ EDGES = ("edge_0_1", "edge_0_2", "edge_1_2", "edge_0_3", "edge_1_3", "edge_2_3")
 #: shipped table (so on that table it is a selection on the truth); truth-free criteria
 #: (gradient matching, the edge's main effect on inherited loss) picked other edges.
 SPLIT_EDGE = "edge_2_3"
+#: The few-shot split fixed a priori, from the cell's structure alone: the edge into the first
+#: intermediate node, the one decision upstream of every deeper edge (node 1 feeds edges 1_2
+#: and 1_3, node 2 feeds 2_3), so the one whose values change the inputs of the most shared
+#: weights downstream: the co-adaptation few-shot NAS splits to remove.
+PRIOR_EDGE = "edge_0_1"
 
 
 def scorer(evaluator, split):
@@ -165,7 +171,7 @@ def ranking(table, space, archs, seeds, epochs, lr, split_epochs, few_shot_seeds
     truth = [truth_of(table, c) for c in archs]
     taus: dict = {}
     seconds: dict = {}
-    evaluators = {"one-shot": [], "few-shot": []}
+    evaluators = {"one-shot": [], "few-shot": [], "few-shot a priori": []}
     parent_epochs = epochs - 4 * split_epochs
 
     def add(name, scores, elapsed=0.0, sign=1):
@@ -200,8 +206,17 @@ def ranking(table, space, archs, seeds, epochs, lr, split_epochs, few_shot_seeds
         add(f"{label} {SPLIT_EDGE}, val loss", loss, sign=-1)
         add(f"{label} {SPLIT_EDGE}, val+train loss", metrics_on(few, "val+train", archs)[1],
             sign=-1)
+        # the a priori split: new sub-supernets of the same trained parent
+        prior = copy.copy(few)
+        with torch_threads(1):
+            prior.sub_supernets = SubSupernets(few.net, few.trainer, PRIOR_EDGE, split_epochs,
+                                               lr, seed, has_output)
+        prior.split_on = PRIOR_EDGE
+        add(f"{label} {PRIOR_EDGE} (a priori), val+train loss",
+            metrics_on(prior, "val+train", archs)[1], sign=-1)
+        evaluators["few-shot a priori"].append(prior)
         for edge in EDGES if all_edges else ():
-            if edge == SPLIT_EDGE:
+            if edge in (SPLIT_EDGE, PRIOR_EDGE):
                 continue
             start = time.perf_counter()
             with torch_threads(1):
@@ -413,7 +428,7 @@ def main(argv=None) -> int:
                         help="finalists trained standalone (default 5: half the supernet "
                              "budget, the rule fixed up front)")
     parser.add_argument("--sweep", type=lambda v: [int(k) for k in v.split(",") if k],
-                        default=[1, 2, 3, 8], help="finalist counts swept for information")
+                        default=[2, 8], help="finalist counts swept for information")
     parser.add_argument("--sweep-seeds", type=int, default=3)
     parser.add_argument("--search-seeds", type=int, default=20)
     parser.add_argument("--controller-seeds", type=int, default=100)
@@ -455,7 +470,7 @@ def main(argv=None) -> int:
 
     print(f"\n1. Ranking {len(archs)} architectures (Kendall tau vs mean test accuracy), "
           f"{args.supernet_seeds} supernet seeds, {args.epochs} supernet epochs each")
-    print(f"{'method':58s} {'tau per seed, or mean+-sd [min, max]':>26s} {'median':>7s} "
+    print(f"{'method':66s} {'tau per seed, or mean+-sd [min, max]':>36s} {'median':>7s} "
           f"{'s/seed':>7s}")
     rank_rows, supernets = ranking(table, space, archs, range(args.supernet_seeds), args.epochs,
                                    args.lr, args.split_epochs, args.few_shot_seeds,
@@ -464,7 +479,7 @@ def main(argv=None) -> int:
         per_seed = " / ".join(f"{t:.3f}" for t in taus) if len(taus) <= 2 else \
             f"{statistics.mean(taus):.3f}+-{statistics.stdev(taus):.3f} [{min(taus):.3f}, " \
             f"{max(taus):.3f}]"
-        print(f"{name:58s} {per_seed:>26s} {median(taus):7.3f} {seconds:7.1f}", flush=True)
+        print(f"{name:66s} {per_seed:>36s} {median(taus):7.3f} {seconds:7.1f}", flush=True)
     tau_of = {name: median(taus) for name, taus, _ in rank_rows}
     params_tau = tau_of["parameter count (table)"]
     best_proxy = max((t, n) for n, t in tau_of.items() if n.startswith("zero-cost"))
@@ -498,6 +513,10 @@ def main(argv=None) -> int:
             one_shot_evolution(table, space, scorer(e, "val+train"), e.epochs_done, inherited,
                                s, objective="min:val_loss")
             for s, e in enumerate(supernets["few-shot"])],
+        f"few-shot {PRIOR_EDGE} (a priori) + RegEvo ({inherited} inherited), val+train loss": [
+            one_shot_evolution(table, space, scorer(e, "val+train"), e.epochs_done, inherited,
+                               s, objective="min:val_loss")
+            for s, e in enumerate(supernets["few-shot a priori"])],
         "TuNAS trained jointly with the supernet": [
             tunas_joint(table, space, args.epochs, args.lr, s)
             for s in range(args.few_shot_seeds)],
@@ -595,7 +614,8 @@ def main(argv=None) -> int:
     taus_of = {name: taus for name, taus, _ in rank_rows}
     for name, note in ((f"supernet: one-shot {args.epochs} ep, val accuracy", ""),
                        (f"{few_label} {SPLIT_EDGE}, val+train loss",
-                        " (the edge chosen from a pilot on the previous table)")):
+                        " (the edge chosen from a pilot on the previous table)"),
+                       (f"{few_label} {PRIOR_EDGE} (a priori), val+train loss", "")):
         tau = tau_of[name]
         print(f"{'OK' if tau > params_tau else 'MISSED'}: {name[len('supernet: '):]}: Kendall "
               f"tau {tau:.3f} (median of {len(taus_of[name])}) vs parameter count's "

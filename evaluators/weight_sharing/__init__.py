@@ -9,6 +9,8 @@
 - :mod:`.lm_model`: the tiny-LM transformer space's model code (``spaces/nas_lm.py``);
 - :mod:`.one_shot`: single-path one-shot training and inherited-weight scoring;
 - :mod:`.few_shot`: few-shot NAS, one sub-supernet per value of a decision;
+- :mod:`.finalists`: :func:`~.finalists.one_shot_search`, an inherited-weight search whose
+  best distinct candidates are then scored standalone (``finalists=k``);
 - :mod:`.lm_one_shot`: one-shot training and inherited loss for the LM space;
 - :mod:`.batched`: several paths scored in one forward pass;
 - :mod:`.digits_cell`: the experiment evaluator whose ``weight_sharing`` key is the switch;
