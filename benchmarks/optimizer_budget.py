@@ -31,6 +31,7 @@ tasks, every search only retunes AdamW's constants. Here structure has to matter
 from __future__ import annotations
 
 import argparse
+import functools
 import math
 import statistics
 import sys
@@ -66,11 +67,13 @@ def run_search(space, algorithm, num_trials: int, seed: int, objective=f"min:{ME
     """One search with a fresh functional cache and a memory store; its records and counts.
     With ``evaluations``, the search is resumed with more trials until that many were
     evaluated (cache hits are free), so baselines run at equal evaluations."""
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     store, cache = ss.store.MemoryStore(), EvalCache("functional", hasher=optimizer_hasher())
     trials, resume = num_trials, False
     for _ in range(20):
-        result = ss.search(space, family.funnel, objective=objective, algorithm=algorithm,
+        result = ss.search(space, functools.partial(family.funnel,
+                                                    update_scales=UPDATE_SCALES),
+                           objective=objective, algorithm=algorithm,
                            num_trials=trials, seed=seed, cache=cache, store=store,
                            resume=resume)
         done = sum(r.status == "done" for r in result.records)
@@ -82,14 +85,32 @@ def run_search(space, algorithm, num_trials: int, seed: int, objective=f"min:{ME
     redundant = [1.0 - len(live_statements(p)) / len(p.statements)
                  for p in (program_of(r) for r in done) if len(p.statements)]
     return {"records": records, "result": result, "trials": len(records),
-            "evaluated": len(done), "cached": sum(r.status == "cached" for r in records),
+            "evaluated": len(done),
+            "proxy_runs": int(sum(r.metrics.get("proxy_runs", 1.0) for r in done)),
+            "large_runs": int(sum(r.metrics.get("promoted", 0.0) for r in done)), "cached": sum(r.status == "cached" for r in records),
             "redundant": statistics.fmean(redundant) if redundant else float("nan"),
             "saved_s": result.stats.get("eval_time_saved_s", 0.0),
-            "wall": time.perf_counter() - start}
+            "wall": time.perf_counter() - start, "cpu": time.process_time() - cpu}
 
 
 def program_of(record):
     return dna_from_json(record.dna)[0]
+
+
+def scaled_program_of(record):
+    """The record's program with the update scale the funnel scored it at built in."""
+    scale = (record.metrics or {}).get("update_scale", 1.0)
+    return tuning.with_update_scale(program_of(record), scale)
+
+
+def program_space(args, state_slots: int):
+    """The program search space from SGD-momentum: the mutator's default weights, with the
+    ``op`` mutation (a statement's op swapped for another of its arity) at ``--op-mutation``,
+    as much as each other structural mutation by default."""
+    weights = {"insert": 1.0, "delete": 1.0, "arg": 1.0, "constant": 3.0,
+               "op": args.op_mutation}
+    return opt.space("sgd_momentum", state_slots=state_slots, max_statements=20,
+                     weights=weights)
 
 
 def evolution(args, seed: int) -> RegularizedEvolution:
@@ -106,7 +127,7 @@ def handover(search: dict):
     ``seeds`` (:data:`HANDOVER`); returns (program, its selection fitness)."""
     ok = sorted((r for r in search["records"] if r.status in ("done", "cached") and r.metrics),
                 key=lambda r: r.metrics[METRIC])
-    return tuning.best_distinct((program_of(r) for r in ok), HANDOVER["top"],
+    return tuning.best_distinct((scaled_program_of(r) for r in ok), HANDOVER["top"],
                                 HANDOVER["seeds"], suite=SUITE)
 
 
@@ -121,10 +142,12 @@ def tune_known(name: str, args):
 
 
 def tune_found(program):
-    """lr x weight decay (decoupled, added to the update) over the same grid as the known
-    programs."""
+    """Step size x weight decay (decoupled, added to the update) over the same grid as the
+    known programs; the step is tuned by scaling the update (the lr multiplier for a
+    program proportional to lr, as the known ones are), so a found program that uses lr
+    otherwise, or not at all, is tuned too."""
     return tuning.tune(lambda wd: tuning.with_weight_decay(program, wd), WD_GRID,
-                       lr_grid=LR_GRID, suite=SUITE)
+                       lr_grid=LR_GRID, suite=SUITE, by="update_scale")
 
 
 def heldout(tuned, seeds) -> list:
@@ -190,54 +213,81 @@ def check_suite(args, seeds) -> bool:
 
 
 def multi_objective(args, known: dict, scores: dict, seeds: list, winners=()) -> tuple:
-    """Step 4: the multi-objective search over (score, state buffers), its front tuned and
-    scored on held-out tasks (3 seeds) beside the references, the plot; returns its target
-    line (the front holds a program better than tuned SGD-momentum)."""
+    """Step 4: the multi-objective search over (score, state buffers), once per search seed
+    (``--mo-seeds``); each front tuned and scored on held-out tasks (3 seeds) beside the
+    references, the first seed's front plotted; returns its target line (a front holds a
+    program better than tuned SGD-momentum on every seed)."""
     mo_name = {"nsga2": "NSGA-II", "evolution": "regularized evolution (Pareto "
                "tournaments)"}[args.mo_algorithm]
+    mo_seeds = list(range(args.mo_seeds))
     print(f"4. {mo_name} from SGD-momentum, budget 2 slots, objectives (score, state "
-          f"buffers), {args.mo_trials} trials")
-    mo_algorithm = NSGA2(population_size=args.population, seed=0) \
-        if args.mo_algorithm == "nsga2" else evolution(args, 0)
-    mo = run_search(opt.space("sgd_momentum", state_slots=2, max_statements=20),
-                    mo_algorithm, args.mo_trials, 0,
-                    objective=[f"min:{METRIC}", "min:state_buffers"])
-    best_by_buffers, seen = {}, set()
-    for trial in mo["result"].pareto:
-        program = trial.value
-        key = ss.hash(opt.normal_form(program))
-        if key in seen:                 # cached copies of one program: tune it once
-            continue
-        seen.add(key)
-        buffers = opt.state_buffers(program)
-        score = statistics.fmean(heldout(tune_found(program), seeds[:3]))
-        if buffers not in best_by_buffers or score < best_by_buffers[buffers][0]:
-            best_by_buffers[buffers] = (score, program)
+          f"buffers), {args.mo_trials} trials, search seeds {', '.join(map(str, mo_seeds))}")
     references = [(name, opt.state_buffers(known[name].program),
                    statistics.fmean(scores[name][:3]))
                   for name in ("SGD", "SGD-momentum", "Lion", "AdamW")]
-    print(f"{'front point':<20} {'buffers':>7} {'held-out (3 seeds)':>18}  Lion-like")
-    for buffers in sorted(best_by_buffers):
-        score, program = best_by_buffers[buffers]
-        print(f"{'searched':<20} {buffers:>7} {score:>18.4f}  {lion_like(program)}")
-    for name, buffers, score in references:
-        print(f"{name:<20} {buffers:>7} {score:>18.4f}")
-    for buffers, score in winners:
-        print(f"{'one-buffer winner':<20} {buffers:>7} {score:>18.4f}")
-    best = min(best_by_buffers.items(), key=lambda kv: kv[1][0])
-    print("front's best held-out program, as source:")
-    print(opt.to_source(opt.simplify(best[1][1])))
-    plot_pareto(Path(args.plot), [(b, s, p) for b, (s, p) in best_by_buffers.items()],
-                references, winners, label=f"{mo_name} front")
-    print(f"plot: {args.plot} ({mo['evaluated']} evaluations, cache hits "
-          f"{mo['cached'] / max(1, mo['trials']):.1%}, {mo['wall']:.0f} s)")
-    print()
     sgdm = statistics.fmean(scores["SGD-momentum"][:3])
-    return ("the multi-objective front holds a program better than tuned SGD-momentum",
-            best[1][0] < sgdm, f"best front point {best[1][0]:.4f} ({best[0]} buffers) vs "
-            f"{sgdm:.4f}, 3 seeds")
+    fronts, escaped = [], 0
+    for seed in mo_seeds:
+        mo_algorithm = NSGA2(population_size=args.population, seed=seed) \
+            if args.mo_algorithm == "nsga2" else evolution(args, seed)
+        mo = run_search(program_space(args, 2),
+                        mo_algorithm, args.mo_trials, seed,
+                        objective=[f"min:{METRIC}", "min:state_buffers"])
+        done = [r for r in mo["records"] if r.metrics]
+        warm = done[0].metrics["warm_start_large_fitness"]
+        best_score = min(r.metrics[METRIC] for r in done)
+        # leaving the warm start: a program 10% better than it on the selection tier
+        left = best_score < 0.9 * warm
+        escaped += left
+        best_by_buffers, seen = {}, set()
+        for trial in mo["result"].pareto:
+            program = tuning.with_update_scale(trial.value,
+                                               trial.metrics.get("update_scale", 1.0))
+            key = ss.hash(opt.normal_form(program))
+            if key in seen:                 # cached copies of one program: tune it once
+                continue
+            seen.add(key)
+            buffers = opt.state_buffers(program)
+            score = statistics.fmean(heldout(tune_found(program), seeds[:3]))
+            if buffers not in best_by_buffers or score < best_by_buffers[buffers][0]:
+                best_by_buffers[buffers] = (score, program)
+        best = min(best_by_buffers.items(), key=lambda kv: kv[1][0])
+        fronts.append((seed, best_by_buffers, best))
+        print(f"seed {seed}: {mo['evaluated']} evaluations ({mo['proxy_runs']} proxy runs, "
+              f"{mo['large_runs']} large), cache hits {mo['cached'] / max(1, mo['trials']):.1%},"
+              f" cpu {mo['cpu']:.0f} s; best score {best_score:.4f} (warm start {warm:.4f}: "
+              f"{'left it' if left else 'still at it'}); front: " + ", ".join(
+                  f"{b} buffers {s:.4f} held-out" for b, (s, _p) in sorted(
+                      best_by_buffers.items())))
+    print(f"{'front point':<24} {'buffers':>7} {'held-out (3 seeds)':>18}  Lion-like")
+    for seed, best_by_buffers, _best in fronts:
+        for buffers in sorted(best_by_buffers):
+            score, program = best_by_buffers[buffers]
+            print(f"{f'searched, seed {seed}':<24} {buffers:>7} {score:>18.4f}  "
+                  f"{lion_like(program)}")
+    for name, buffers, score in references:
+        print(f"{name:<24} {buffers:>7} {score:>18.4f}")
+    for buffers, score in winners:
+        print(f"{'one-buffer winner':<24} {buffers:>7} {score:>18.4f}")
+    for seed, _front, best in fronts:
+        print(f"seed {seed}: front's best held-out program, as source:")
+        print(opt.to_source(opt.simplify(best[1][1])))
+    plot_pareto(Path(args.plot), [(b, s, p) for b, (s, p) in fronts[0][1].items()],
+                references, winners, label=f"{mo_name} front (seed {fronts[0][0]})")
+    print(f"plot: {args.plot}; {escaped}/{len(fronts)} searches left the warm start")
+    print()
+    better = sum(best[1][0] < sgdm for _s, _f, best in fronts)
+    return ("the multi-objective front holds a program better than tuned SGD-momentum "
+            "(every search seed)", better == len(fronts),
+            f"{better}/{len(fronts)} seeds; best front points " + ", ".join(
+                f"{best[1][0]:.4f}" for _s, _f, best in fronts) + f" vs {sgdm:.4f}, 3 "
+            f"held-out seeds; {escaped}/{len(fronts)} left the warm start")
 
 
+#: The global step sizes every searched program is scored at (the best counts; see
+#: ``FunnelEvaluator``'s ``update_scales``); ``--update-scales 1`` scores programs as written.
+DEFAULT_UPDATE_SCALES = (1e-3, 1e-2, 1e-1, 1.0)
+UPDATE_SCALES = DEFAULT_UPDATE_SCALES
 REFERENCES = (("SGD", "sgd"), ("SGD-momentum", "sgd_momentum"), ("Lion", "lion"),
               ("C-Lion", "c_lion"), ("AdamW", "adamw"))
 LR_GRID = tuning.LR_GRID
@@ -254,10 +304,19 @@ def main(argv=None) -> int:
     parser.add_argument("--tournament", type=int, default=4)
     parser.add_argument("--mo-trials", type=int, default=2000,
                         help="trials of the multi-objective search")
+    parser.add_argument("--mo-seeds", type=int, default=3,
+                        help="search seeds of the multi-objective search")
     parser.add_argument("--mo-algorithm", choices=("nsga2", "evolution"), default="nsga2",
                         help="nsga2: native NSGA-II; evolution: regularized evolution with "
                         "Pareto tournaments")
     parser.add_argument("--seeds", type=int, default=10, help="held-out seeds")
+    parser.add_argument("--update-scales", default=",".join(f"{x:g}" for x in DEFAULT_UPDATE_SCALES),
+                        help="comma-separated global step sizes each searched program is "
+                        "scored at, the best counting (1: as written)")
+    parser.add_argument("--op-mutation", type=float, default=1.0,
+                        help="weight of the op mutation (0: off, the mutator's default)")
+    parser.add_argument("--search-seed-start", type=int, default=0,
+                        help="first search seed (validation runs on further seeds)")
     parser.add_argument("--plot", default="runs/optimizer_budget_pareto.png")
     parser.add_argument("--check-suite", action="store_true",
                         help="only check the task suite (step 1)")
@@ -266,13 +325,22 @@ def main(argv=None) -> int:
                         help="only the multi-objective search (step 4) and the references")
     parser.add_argument("--quick", action="store_true", help="smoke test: tiny budgets")
     args = parser.parse_args(argv)
-    global LR_GRID, WD_GRID
+    global LR_GRID, WD_GRID, UPDATE_SCALES
+    try:
+        UPDATE_SCALES = tuple(float(x) for x in args.update_scales.split(","))
+        if not UPDATE_SCALES or not all(math.isfinite(x) and x > 0 for x in UPDATE_SCALES):
+            raise ValueError
+    except ValueError:
+        parser.error(f"--update-scales must be comma-separated numbers above 0, got "
+                     f"{args.update_scales!r}")
     if args.quick:
         args.trials, args.search_seeds, args.population, args.tournament = 24, 2, 6, 3
-        args.mo_trials, args.seeds = 24, 3
+        args.mo_trials, args.seeds, args.mo_seeds = 24, 3, 1
         HANDOVER.update(top=3, seeds=(0,))
         LR_GRID, WD_GRID = (0.01, 0.3), (0.0, 0.1)
     seeds = list(range(args.seeds))
+    search_seeds = list(range(args.search_seed_start,
+                              args.search_seed_start + args.search_seeds))
     targets = []
 
     proxy_time = proxy.throughput(opt.sgd_momentum(), tier="proxy", seconds=0.5)
@@ -296,12 +364,12 @@ def main(argv=None) -> int:
     # 2. searches
     print(f"2. searches from SGD-momentum, budget {args.state_slots} state slot(s): "
           f"regularized evolution (population {args.population}, tournament "
-          f"{args.tournament}), {args.trials} trials each, seeds 0..{args.search_seeds - 1}; "
-          f"constants-only evolution at equal evaluations")
+          f"{args.tournament}), {args.trials} trials each, seeds {search_seeds[0]}.."
+          f"{search_seeds[-1]}; constants-only evolution at equal evaluations; every program "
+          f"scored at the best of update scales {', '.join(f'{x:g}' for x in UPDATE_SCALES)}")
     runs = []
-    for seed in range(args.search_seeds):
-        program = run_search(opt.space("sgd_momentum", state_slots=args.state_slots,
-                                       max_statements=20), evolution(args, seed),
+    for seed in search_seeds:
+        program = run_search(program_space(args, args.state_slots), evolution(args, seed),
                              args.trials, seed)
         constants = run_search(opt.constants_space("sgd_momentum",
                                                    state_slots=args.state_slots),
@@ -309,7 +377,8 @@ def main(argv=None) -> int:
                                evaluations=program["evaluated"])
         runs.append((seed, program, constants))
     header = (f"{'search':<20} {'seed':>4} {'trials':>6} {'evaluated':>9} {'cache hits':>10} "
-              f"{'redundant':>9} {'wall':>7} {'best score':>10}")
+              f"{'redundant':>9} {'proxy runs':>10} {'large runs':>10} {'cpu':>6} "
+              f"{'best score':>10}")
     print(header)
     print("-" * len(header))
     for seed, program, constants in runs:
@@ -317,7 +386,8 @@ def main(argv=None) -> int:
             best = min(r.metrics[METRIC] for r in s["records"] if r.metrics)
             print(f"{name:<20} {seed:>4} {s['trials']:>6} {s['evaluated']:>9} "
                   f"{s['cached'] / max(1, s['trials']):>9.1%} {s['redundant']:>8.1%} "
-                  f"{s['wall']:>6.0f}s {best:>10.4f}")
+                  f"{s['proxy_runs']:>10} {s['large_runs']:>10} {s['cpu']:>5.0f}s "
+                  f"{best:>10.4f}")
     print()
 
     # 3. handover, tuning, held-out
@@ -331,8 +401,12 @@ def main(argv=None) -> int:
     for seed, p, fit, _t in found:
         print(f"seed {seed}: selection fitness {fit:.4f}, state buffers "
               f"{opt.state_buffers(p)}, Lion-like: {lion_like(p)}")
-    winner_seed, winner, _, _ = min(found, key=lambda x: x[3].fitness)
-    print(f"winner (seed {winner_seed}, best tuned selection fitness), as source:")
+        print("    " + "; ".join(line.strip() for line in
+                                  opt.to_source(opt.simplify(p)).splitlines()[1:-1]))
+    winner_seed, _p, _f, winner_tuned = min(found, key=lambda x: x[3].fitness)
+    winner = winner_tuned.program
+    print(f"winner (seed {winner_seed}, best tuned selection fitness), tuned step and weight "
+          f"decay built in, as source:")
     print(opt.to_source(opt.simplify(winner)))
     try:
         exported = opt.to_torch_optimizer(opt.simplify(winner), name="DiscoveredOneBuffer")
@@ -355,17 +429,17 @@ def main(argv=None) -> int:
     print(f"held-out tasks ({len(SUITE.tasks('heldout'))}), {len(seeds)} seeds, mean "
           f"normalized loss (lower is better); lr (and wd) tuned on the selection tier over "
           f"{len(LR_GRID)} lrs x {len(WD_GRID)} wds")
-    header = (f"{'optimizer':<36} {'buffers':>7} {'lr mult':>8} {'wd':>6} {'selection':>9} "
+    header = (f"{'optimizer':<36} {'buffers':>7} {'step x':>8} {'wd':>6} {'selection':>9} "
               f"{'held-out':>9} {'discovered - it (95%)':>22}")
     print(header)
     print("-" * len(header))
-    rows = [(name, opt.state_buffers(t.program), t.lr, t.weight_decay, t.fitness, name)
+    rows = [(name, opt.state_buffers(t.program), t.step, t.weight_decay, t.fitness, name)
             for name, t in known.items()]
     for (seed, p, _f, t), sc in zip(found, per_seed_found):
-        rows.append((f"discovered, search seed {seed}", opt.state_buffers(p), t.lr,
+        rows.append((f"discovered, search seed {seed}", opt.state_buffers(p), t.step,
                      t.weight_decay, t.fitness, sc))
     for (seed, p, _f, t), sc in zip(constants_best, per_seed_constants):
-        rows.append((f"constants-only, search seed {seed}", opt.state_buffers(p), t.lr,
+        rows.append((f"constants-only, search seed {seed}", opt.state_buffers(p), t.step,
                      t.weight_decay, t.fitness, sc))
     for name, buffers, lr, wd, fit, key in rows:
         values = scores[key] if isinstance(key, str) else key
@@ -389,7 +463,8 @@ def main(argv=None) -> int:
     # 4. multi-objective search
     winners = [(opt.state_buffers(p), statistics.fmean(sc[:3]))
                for (_s, p, _f, _t), sc in zip(found, per_seed_found)]
-    targets.append(multi_objective(args, known, scores, seeds, winners))
+    if args.mo_seeds:
+        targets.append(multi_objective(args, known, scores, seeds, winners))
 
     # cache figures
     trials = sum(p["trials"] for _s, p, _c in runs)

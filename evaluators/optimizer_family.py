@@ -50,13 +50,16 @@ _FUNNELS: dict = {}
 
 
 def funnel(program: Program, warm_start="sgd_momentum", promote_margin: float = 0.0,
-           discovery_margin: float = 0.0, backend: str = "auto") -> dict:
+           discovery_margin: float = 0.0, backend: str = "auto",
+           update_scales: Sequence[float] = (1.0,)) -> dict:
     """:class:`~symsearch.evaluators.optimizer_proxy.FunnelEvaluator` on the family suite:
-    every program is scored on the proxy tier, those that beat ``warm_start`` there are
-    re-scored on the selection tier; minimize ``"score"``. ``warm_start`` is a known
-    program's name or a Program; one funnel per setting and process."""
+    every program is scored on the proxy tier (at the best of ``update_scales``), those
+    that beat ``warm_start`` there are re-scored on the selection tier; minimize
+    ``"score"``. ``warm_start`` is a known program's name or a Program; one funnel per
+    setting and process."""
+    update_scales = tuple(update_scales)
     key = (warm_start if isinstance(warm_start, str) else id(warm_start), promote_margin,
-           discovery_margin, backend)
+           discovery_margin, backend, update_scales)
     evaluator = _FUNNELS.get(key)
     if evaluator is None:
         if isinstance(warm_start, str):
@@ -64,7 +67,7 @@ def funnel(program: Program, warm_start="sgd_momentum", promote_margin: float = 
             warm_start = initial_program(warm_start)
         evaluator = _FUNNELS[key] = proxy.FunnelEvaluator(
             warm_start, promote_margin=promote_margin, discovery_margin=discovery_margin,
-            backend=backend, suite=FAMILY_SUITE)
+            backend=backend, suite=FAMILY_SUITE, update_scales=update_scales)
     return evaluator(program)
 
 

@@ -330,6 +330,15 @@ class FunnelEvaluator:
     ranks them backwards. A search that minimized proxy fitness over-fitted it (its
     incumbent's held-out score got worse as its proxy fitness improved).
 
+    ``update_scales`` (default ``(1.0,)``: as written) scores every program, the warm start
+    included, at the best of a few global step sizes: the proxy tier runs once per scale
+    (``update = update * scale``), the large tier once, at the proxy's best; the result
+    carries ``"update_scale"`` (hand the program over with it, ``optimizer_tuning.
+    with_update_scale``) and ``"proxy_runs"``. Every contender is compared after lr tuning,
+    so the search should rank structures at their best step size too: at one fixed scale a
+    new op that changes the update's magnitude (``sign``: unit steps) scores as a
+    divergence, and the search only keeps changes that preserve the scale.
+
     The large tier runs with PyTorch on the GPU when ``large_device`` resolves to CUDA
     (``"auto"`` or ``"cuda[:N]"``, see ``symsearch.runners.device.current_device``) and every
     op of the program has a PyTorch version; otherwise with the Numba loops on the CPU. The
@@ -350,8 +359,16 @@ class FunnelEvaluator:
                  discovery_margin: float = 0.0, seeds: Iterable[int] = (0,),
                  large_seeds: Iterable[int] = (0,), backend: str = "auto",
                  large_device: str = "cpu", lr_multiplier: float = 1.0,
-                 suite: Optional[ProxySuite] = None) -> None:
+                 suite: Optional[ProxySuite] = None,
+                 update_scales: Sequence[float] = (1.0,)) -> None:
         check_program(warm_start)
+        update_scales = tuple(update_scales)
+        if not update_scales or not all(
+                isinstance(x, (int, float)) and math.isfinite(x) and x > 0
+                for x in update_scales):
+            raise ValueError(f"The 'update_scales' parameter must hold at least one finite "
+                             f"number above 0. Got {update_scales!r} instead.")
+        self.update_scales = tuple(float(x) for x in update_scales)
         for name, value in (("promote_margin", promote_margin),
                             ("discovery_margin", discovery_margin)):
             if not math.isfinite(float(value)):
@@ -372,18 +389,39 @@ class FunnelEvaluator:
         self.suite = suite or DEFAULT_SUITE
         self._warm_fitness: Optional[float] = None
         self._warm_large: Optional[float] = None
+        self._warm_scale = 1.0
 
     @property
     def warm_start_fitness(self) -> float:
         if self._warm_fitness is None:
-            self._warm_fitness = self.proxy(self.warm_start)["fitness"]
+            result = self.best_proxy(self.warm_start)
+            self._warm_fitness, self._warm_scale = result["fitness"], result["update_scale"]
         return self._warm_fitness
 
     @property
     def warm_start_large_fitness(self) -> float:
         if self._warm_large is None:
-            self._warm_large = self.large(self.warm_start)["fitness"]
+            self.warm_start_fitness
+            self._warm_large = self.large(self.scaled(self.warm_start,
+                                                      self._warm_scale))["fitness"]
         return self._warm_large
+
+    @staticmethod
+    def scaled(program: Program, scale: float) -> Program:
+        from symsearch.evaluators.optimizer_tuning import with_update_scale
+        return with_update_scale(program, scale)
+
+    def best_proxy(self, program: Program) -> dict:
+        """The proxy result at the best of ``update_scales`` (the first on ties), with
+        ``"update_scale"``: that scale, and ``"proxy_runs"``: how many proxy evaluations it
+        took (one per scale)."""
+        best, best_scale = None, 1.0
+        for scale in self.update_scales:
+            result = self.proxy(self.scaled(program, scale))
+            if best is None or result["fitness"] < best["fitness"]:
+                best, best_scale = result, scale
+        best.update(update_scale=best_scale, proxy_runs=float(len(self.update_scales)))
+        return best
 
     def proxy(self, program: Program) -> dict:
         return evaluate(program, "proxy", self.backend, self.seeds, self.lr_multiplier,
@@ -402,11 +440,12 @@ class FunnelEvaluator:
                         self.suite)
 
     def __call__(self, program: Program) -> dict:
-        result = self.proxy(program)
+        result = self.best_proxy(program)
         warm = self.warm_start_fitness
         promoted = result["fitness"] < warm - self.promote_margin
         warm_large = self.warm_start_large_fitness
-        large_fitness = self.large(program)["fitness"] if promoted else warm_large
+        large_fitness = self.large(self.scaled(program, result["update_scale"]))["fitness"] \
+            if promoted else warm_large
         result.update(
             score=float(large_fitness if promoted else
                         warm_large * result["fitness"] / max(warm, 1e-12)),

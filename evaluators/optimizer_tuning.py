@@ -26,21 +26,39 @@ WD_GRID = (0.0, 1e-3, 1e-2, 1e-1, 0.3, 1.0)
 
 
 class Tuned(NamedTuple):
-    """A contender after tuning: its program (weight decay built in), the lr multiplier, the
-    weight decay (None when the program has no separate one) and its selection fitness."""
+    """A contender after tuning: its program (weight decay built in, and the update scale
+    when tuned by it), the lr multiplier it runs with, the weight decay (None when the
+    program has no separate one), its selection fitness and the update scale (1 unless
+    ``tune(..., by="update_scale")``)."""
 
     program: Program
     lr: float
     weight_decay: Optional[float]
     fitness: float
+    update_scale: float = 1.0
+
+    @property
+    def step(self) -> float:
+        """The tuned global step size: lr multiplier times update scale."""
+        return self.lr * self.update_scale
 
 
 def tune(build: Callable[[Optional[float]], Program], weight_decays: Sequence = (None,),
          tier: str = "large", seeds: Iterable[int] = (0,), lr_grid: Sequence[float] = LR_GRID,
-         suite: Optional[proxy.ProxySuite] = None) -> Tuned:
+         suite: Optional[proxy.ProxySuite] = None, by: str = "lr") -> Tuned:
     """The best ``(program, lr, wd)`` on ``tier`` over ``lr_grid`` x ``weight_decays``;
     ``build(wd)`` makes the program (``wd`` is None for a program whose weight decay is not a
-    separate argument, such as a discovered one)."""
+    separate argument, such as a discovered one).
+
+    ``by="lr"`` multiplies the program's ``lr`` input by each grid value; ``by=
+    "update_scale"`` multiplies its update instead (:func:`with_update_scale`; the returned
+    program has the best scale built in and runs at lr multiplier 1). The two are the same
+    for a program whose update is proportional to ``lr`` (every known one, weight decay
+    included); for a discovered program that uses ``lr`` otherwise or not at all, only the
+    update scale tunes its step size."""
+    if by not in ("lr", "update_scale"):
+        raise ValueError(f"The 'by' parameter must be 'lr' or 'update_scale'. Got {by!r} "
+                         f"instead.")
     if not lr_grid:
         raise ValueError("The 'lr_grid' parameter must hold at least one lr multiplier.")
     if not weight_decays:
@@ -50,11 +68,15 @@ def tune(build: Callable[[Optional[float]], Program], weight_decays: Sequence = 
     best: Optional[Tuned] = None
     for wd in weight_decays:
         program = build(wd)
-        for lr in lr_grid:
-            fitness = proxy.evaluate(program, tier=tier, seeds=seeds, lr_multiplier=lr,
+        for x in lr_grid:
+            if by == "lr":
+                candidate, lr, scale = program, float(x), 1.0
+            else:
+                candidate, lr, scale = with_update_scale(program, float(x)), 1.0, float(x)
+            fitness = proxy.evaluate(candidate, tier=tier, seeds=seeds, lr_multiplier=lr,
                                      suite=suite)["fitness"]
             if best is None or fitness < best.fitness:
-                best = Tuned(program, float(lr), wd, float(fitness))
+                best = Tuned(candidate, lr, wd, float(fitness), scale)
     return best
 
 
@@ -74,6 +96,25 @@ def with_weight_decay(program: Program, weight_decay: Optional[float]) -> Progra
     statements += [Statement(name, "mul", ["w", Const(float(weight_decay))]),
                    Statement(name, "mul", [name, "lr"]),
                    Statement("update", "add", ["update", name])]
+    return Program(list(program.inputs), statements, list(program.outputs))
+
+
+def with_update_scale(program: Program, scale: float) -> Program:
+    """``program`` with its update multiplied by ``scale`` (``update = update * scale``
+    appended); ``program`` itself for 1. This is the lr multiplier of a program whose
+    update is proportional to ``lr`` (every known one), and the same global step size for a
+    program that uses ``lr`` otherwise or not at all (``update = c * sign(m)``), so the
+    search can score and hand over any program at its best step size."""
+    if not (isinstance(scale, (int, float)) and math.isfinite(scale) and scale > 0):
+        raise ValueError(f"with_update_scale: the 'scale' parameter must be a finite number "
+                         f"above 0. Got {scale!r} instead.")
+    if scale == 1:
+        return program
+    from symsearch.programs.expr import Const
+    from symsearch.programs.program import Statement
+
+    statements = [Statement(st.target, st.op, list(st.args)) for st in program.statements]
+    statements.append(Statement("update", "mul", ["update", Const(float(scale))]))
     return Program(list(program.inputs), statements, list(program.outputs))
 
 
@@ -131,5 +172,6 @@ def best_distinct(programs: Iterable[Program], top: int, seeds: Iterable[int] = 
     return chosen[best], fitness
 
 
-__all__ = ["LR_GRID", "WD_GRID", "Tuned", "tune", "with_weight_decay", "heldout_scores",
+__all__ = ["LR_GRID", "WD_GRID", "Tuned", "tune", "with_weight_decay", "with_update_scale",
+           "heldout_scores",
            "paired_interval", "best_distinct"]
