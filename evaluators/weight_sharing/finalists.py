@@ -3,12 +3,12 @@ distinct candidates trained standalone, and the best of those by their standalon
 
 Inherited-weight scores rank architectures coarsely (Kendall tau about 0.7 on the project's
 NAS table): good enough to tell the top of the space from the rest, not to order the top.
-The usual remedy in the weight-sharing literature (SPOS, ENAS and DARTS all re-train their
-final candidates; Yu et al., "Evaluating the search phase of neural architecture search",
-ICLR 2020, argue the search phase alone is near random) is to spend part of the budget on a
-short standalone stage: train the ``finalists`` best distinct candidates of the inherited
-search exactly as a standalone search would evaluate them, and answer the best by that
-signal. The supernet then needs only to get the right cells into the top ``k``.
+A common remedy (Bender et al., "Understanding and simplifying one-shot architecture
+search", ICML 2018, train the one-shot model's top candidates from scratch and choose among
+them; SPOS and DARTS retrain their final pick) is to spend part of the budget on a short
+standalone stage: train the ``finalists`` best distinct candidates of the inherited search
+exactly as a standalone search would evaluate them, and answer the best by that signal. The
+supernet then needs only to get good cells into its top ``k``.
 
 :func:`one_shot_search` is the pipeline, usable with any space, supernet evaluator and
 standalone evaluator::
