@@ -1,7 +1,7 @@
 """One-shot proposes, standalone decides: a search on inherited-weight scores, then its best
 distinct candidates trained standalone, and the best of those by their standalone score.
 
-Inherited-weight scores rank architectures coarsely (Kendall tau about 0.7 on the project's
+Inherited-weight scores rank architectures coarsely (Kendall tau about 0.65 on the project's
 NAS table): good enough to tell the top of the space from the rest, not to order the top.
 A common remedy (Bender et al., "Understanding and simplifying one-shot architecture
 search", ICML 2018, train the one-shot model's top candidates from scratch and choose among
