@@ -134,10 +134,43 @@ def note_simplified(tree: tuple, known: dict) -> None:
 
 
 def _simplify(tree: tuple, known: dict) -> tuple:
+    # Hot: every proposed child is simplified. Unary and binary nodes (nearly all of them)
+    # are spelled out, without generators or temporary lists.
     head = tree[0]
     if head in _LEAF or id(tree) in known:
         return tree
     old = tree[1]
+    n = len(old)
+    if n == 2:
+        a0, b0 = old
+        a = a0 if a0[0] in _LEAF or id(a0) in known else _simplify(a0, known)
+        b = b0 if b0[0] in _LEAF or id(b0) in known else _simplify(b0, known)
+        args = old if a is a0 and b is b0 else (a, b)
+        ka, kb = a[0], b[0]
+        if ka == "c" and kb == "c":
+            folded = _fold(head, args)
+            if folded is not None:
+                return folded
+        rule = _BINARY.get(head)
+        if rule is not None:
+            out = rule(a, b, ka, kb)
+            if out is not None:
+                return out
+        return tree if args is old else (head, args)
+    if n == 1:
+        a0 = old[0]
+        inner = a0 if a0[0] in _LEAF or id(a0) in known else _simplify(a0, known)
+        kind = inner[0]
+        if kind == "c":
+            folded = _fold(head, (inner,))
+            if folded is not None:
+                return folded
+        elif kind != "v":
+            rule = _CANCEL.get((head, kind))
+            if rule is not None:
+                x = inner[1][0]
+                return x if rule == ("x",) else (rule[0], (x,))
+        return tree if inner is a0 else (head, (inner,))
     args = tuple([a if a[0] in _LEAF or id(a) in known else _simplify(a, known) for a in old])
     if all(a is b for a, b in zip(args, old)):
         args = old                  # unchanged subtrees stay the same objects (shared)
@@ -145,37 +178,60 @@ def _simplify(tree: tuple, known: dict) -> tuple:
         folded = _fold(head, args)
         if folded is not None:
             return folded
-    if len(args) == 1:
-        inner = args[0]
-        rule = _CANCEL.get((head, inner[0])) if inner[0] not in _LEAF else None
-        if rule is not None:
-            x = inner[1][0]
-            return x if rule == ("x",) else (rule[0], (x,))
-        return tree if args is old else (head, args)
-    a, b = args[0], args[1] if len(args) > 1 else None
-    if len(args) == 2:
-        same = a == b
-        if head == "sub" and same:
-            return ("c", 0.0)
-        if head == "div" and same:
-            return ("c", 1.0)            # protected division: x / x is 1 even at x = 0
-        if head in ("max", "min") and same:
-            return a
-        if head == "add" and _is_const(b, 0.0) or head == "sub" and _is_const(b, 0.0):
-            return a
-        if head == "add" and _is_const(a, 0.0):
-            return b
-        if head == "sub" and _is_const(a, 0.0):
-            return ("neg", (b,))
-        if head == "mul" and _is_const(b, 1.0) or head == "div" and _is_const(b, 1.0):
-            return a
-        if head == "mul" and _is_const(a, 1.0):
-            return b
-        if head == "mul" and (_is_const(a, 0.0) or _is_const(b, 0.0)):
-            return ("c", 0.0)
-        if head == "div" and _is_const(a, 1.0):
-            return ("reciprocal", (b,))  # the same protection: 1 where |b| <= EPS
     return tree if args is old else (head, args)
+
+
+# The binary rules, by op: (a, b, a's head, b's head) -> the replacement, or None.
+def _add_rule(a, b, ka, kb):
+    if kb == "c" and float(b[1]) == 0.0:
+        return a
+    if ka == "c" and float(a[1]) == 0.0:
+        return b
+    return None
+
+
+def _sub_rule(a, b, ka, kb):
+    if ka == kb and a == b:
+        return ("c", 0.0)
+    if kb == "c" and float(b[1]) == 0.0:
+        return a
+    if ka == "c" and float(a[1]) == 0.0:
+        return ("neg", (b,))
+    return None
+
+
+def _mul_rule(a, b, ka, kb):
+    if kb == "c":
+        value = float(b[1])
+        if value == 1.0:
+            return a
+        if value == 0.0:
+            return ("c", 0.0)
+    if ka == "c":
+        value = float(a[1])
+        if value == 1.0:
+            return b
+        if value == 0.0:
+            return ("c", 0.0)
+    return None
+
+
+def _div_rule(a, b, ka, kb):
+    if ka == kb and a == b:
+        return ("c", 1.0)            # protected division: x / x is 1 even at x = 0
+    if kb == "c" and float(b[1]) == 1.0:
+        return a
+    if ka == "c" and float(a[1]) == 1.0:
+        return ("reciprocal", (b,))  # the same protection: 1 where |b| <= EPS
+    return None
+
+
+def _same_rule(a, b, ka, kb):
+    return a if ka == kb and a == b else None
+
+
+_BINARY = {"add": _add_rule, "sub": _sub_rule, "mul": _mul_rule, "div": _div_rule,
+           "max": _same_rule, "min": _same_rule}
 
 
 def _is_const(tree: Optional[tuple], value: float) -> bool:
@@ -195,9 +251,11 @@ def _fold(op: str, args: tuple) -> Optional[tuple]:
 _COMMUTATIVE: dict = {}          # op name -> whether it is commutative (ops never change it)
 
 
-def canonical(tree: tuple, memo: Optional[dict] = None) -> str:
+def canonical(tree: tuple, memo: Optional[dict] = None, kept: Optional[list] = None) -> str:
     """Source text with commutative arguments sorted: equal for ``mul(a, b)``/``mul(b, a)``.
-    ``memo`` (``id(subtree) -> (subtree, text)``) keeps the texts of shared subtrees."""
+    ``memo`` (``id(subtree) -> text``) keeps the texts of shared subtrees; the subtrees it
+    describes are appended to ``kept`` (required with ``memo``), so that their ids are not
+    reused while the memo holds them."""
     head = tree[0]
     if head == "v":
         return tree[1]
@@ -206,16 +264,27 @@ def canonical(tree: tuple, memo: Optional[dict] = None) -> str:
     if memo is not None:
         hit = memo.get(id(tree))
         if hit is not None:
-            return hit[1]
-    parts = [canonical(a, memo) for a in tree[1]]
-    commutative = _COMMUTATIVE.get(head)
-    if commutative is None:
-        commutative = _COMMUTATIVE[head] = REGISTRY.get(head).commutative
-    if commutative:
-        parts.sort()
-    text = f"{head}({', '.join(parts)})"
+            return hit
+    args = tree[1]
+    if len(args) == 2:                  # spelled out: every proposal keys its new nodes
+        left, right = canonical(args[0], memo, kept), canonical(args[1], memo, kept)
+        commutative = _COMMUTATIVE.get(head)
+        if commutative is None:
+            commutative = _COMMUTATIVE[head] = REGISTRY.get(head).commutative
+        if commutative and right < left:
+            left, right = right, left
+        text = head + "(" + left + ", " + right + ")"
+    elif len(args) == 1:
+        text = head + "(" + canonical(args[0], memo, kept) + ")"
+    else:
+        parts = [canonical(a, memo, kept) for a in args]
+        text = f"{head}({', '.join(parts)})"
     if memo is not None:
-        memo[id(tree)] = (tree, text)   # the tree keeps its id from being reused
+        if kept is None:
+            raise TypeError("canonical(tree, memo) needs kept=[] too: the list that keeps the "
+                            "memo's subtrees alive (their ids would be reused otherwise)")
+        memo[id(tree)] = text
+        kept.append(tree)               # keeps its id from being reused
     return text
 
 
@@ -381,6 +450,7 @@ class GeneticProgramming(SearchAlgorithm):
 
     def _reset(self) -> None:
         self.operators: dict = {}          # decision index -> TreeOperators
+        self._only_tree = False
         self.generation = 0
         self.parents: list = []            # [dna, fitness, trial_id, key], best first
         self.offspring: list = []          # results of the current generation
@@ -388,8 +458,9 @@ class GeneticProgramming(SearchAlgorithm):
         self.num_proposed = 0
         self.seen: set = set()
         self._proposed_keys: dict = {}     # id(dna) -> (dna, key) until its feedback
-        # Caches keyed by id(subtree), each value holding its subtree (so ids stay unique).
-        self._canonical_memo: dict = {}    # -> (subtree, canonical text)
+        # Caches keyed by id(subtree), each keeping its subtrees alive (so ids stay unique).
+        self._canonical_memo: dict = {}    # -> canonical text
+        self._canonical_kept: list = []    # the subtrees it describes (their ids stay unique)
         self._simplified: dict = {}        # -> subtree, for subtrees already simplified
 
     def setup(self, spec, objectives=None, seed=None) -> None:
@@ -401,6 +472,7 @@ class GeneticProgramming(SearchAlgorithm):
             mutator = getattr(d.hyper, "mutator", None)
             if d.kind == CUSTOM and all(hasattr(mutator, f) for f in _PRIMITIVE_FIELDS):
                 self.operators[d.index] = TreeOperators(mutator)
+        self._only_tree = list(self.operators) == [0]    # the space is one tree decision
         if not self.operators:
             raise ValueError("GeneticProgramming needs a space with an ss.evolve decision over "
                              "expression trees whose mutator is an ExprMutator (the primitive "
@@ -410,12 +482,21 @@ class GeneticProgramming(SearchAlgorithm):
     def propose(self) -> DNA:
         index = self.num_proposed
         self.num_proposed += 1
-        for _ in range(self.max_retries + 1):
+        last = self.max_retries
+        for attempt in range(last + 1):
             if self.generation == 0 and index < self.population_size or not self.parents:
                 values = self._initial(index)
                 index += self.population_size   # a redraw takes another depth/method slot
             else:
                 values = self._child()
+                if self.simplify:
+                    # A child whose unsimplified tree reads (up to commutativity) as one
+                    # proposed before simplifies to that tree again (a proposed tree is
+                    # simplified already, and the rules treat a commutative op's arguments
+                    # alike): it is redrawn without simplifying it (a quarter of children).
+                    if attempt < last and self._key(values) in self.seen:
+                        continue
+                    values = self._finished(values)
             key = self._key(values)
             if key not in self.seen:
                 break
@@ -464,15 +545,25 @@ class GeneticProgramming(SearchAlgorithm):
             elif point is not None:
                 values[point] = self.operators[point].mutate(as_tree(values[point]), rng,
                                                              self.point_prob)
-        for i, ops in self.operators.items():
+        for i in self.operators:
             if values[i] is not None:
-                values[i] = self._finish(ops, as_tree(values[i]))
+                values[i] = as_tree(values[i])
+        return values                   # simplified by propose (after its duplicate check)
+
+    def _finished(self, values: list) -> list:
+        """``values`` with every tree simplified."""
+        for i in self.operators:
+            if values[i] is not None:
+                values[i] = simplify_tree(values[i], self._simplified)
         return values
 
     def _finish(self, ops: TreeOperators, tree: tuple) -> tuple:
         return simplify_tree(tree, self._simplified) if self.simplify else tree
 
     def _key(self, values: list) -> str:
+        if len(values) == 1 and self._only_tree:
+            v = values[0]
+            return "None" if v is None else self._canonical(v)
         return "|".join(self._canonical(v) if i in self.operators and v is not None
                         else repr(v) for i, v in enumerate(values))
 
@@ -481,7 +572,8 @@ class GeneticProgramming(SearchAlgorithm):
         memo = self._canonical_memo
         if len(memo) > 100_000:
             memo.clear()
-        return canonical(as_tree(value), memo)
+            self._canonical_kept.clear()
+        return canonical(as_tree(value), memo, self._canonical_kept)
 
     def _tournament(self) -> DNA:
         # Entrants drawn with replacement, as DEAP's selTournament does (a draw is one
@@ -533,6 +625,7 @@ class GeneticProgramming(SearchAlgorithm):
         # bounded: a bigger heap would make every garbage collection slower.
         if len(self._canonical_memo) > _MEMO_LIMIT:
             self._canonical_memo.clear()
+            self._canonical_kept.clear()
         for ops in self.operators.values():
             if len(ops.shapes) > _MEMO_LIMIT:
                 ops.shapes.clear()

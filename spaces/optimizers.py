@@ -27,6 +27,7 @@ vector, reductions need a vector argument, and ``update``, ``m``, ``v`` must be 
 """
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from typing import Any, Callable, Dict, Optional, Sequence, Union
@@ -298,6 +299,11 @@ class OptimizerMutator(Object, type_name="symsearch.spaces.optimizers.OptimizerM
         self._arity = {n: REGISTRY.get(n).arity for n in ops}
         self._kinds = [k for k in weights if weights[k] > 0]
         self._weights = [weights[k] for k in self._kinds]
+        # Drawn from as rng.choices(kinds, weights) would (the same random stream), without
+        # accumulating the weights or looking the method up by name on every call (the
+        # class's functions: no bound method, so no reference cycle through the mutator).
+        self._mutations = [getattr(type(self), f"_{k}") for k in self._kinds]
+        self._cum_weights = list(itertools.accumulate(self._weights))
         self._forbidden = forbidden_state(check_state_slots(self.state_slots))
         self._targets = [t for t in OUTPUTS if t not in self._forbidden] + \
             [t for t in self.temporaries if t not in OUTPUTS]
@@ -310,9 +316,9 @@ class OptimizerMutator(Object, type_name="symsearch.spaces.optimizers.OptimizerM
         statements = list(data[1]) if data is not None \
             else [(st.target, st.op, [a if isinstance(a, str) else float(a.value)
                                       for a in st.args]) for st in program.statements]
+        mutations, cum_weights = self._mutations, self._cum_weights
         for _ in range(self.max_tries):
-            kind = rng.choices(self._kinds, self._weights)[0]
-            new = getattr(self, f"_{kind}")(statements, rng)
+            new = rng.choices(mutations, cum_weights=cum_weights)[0](self, statements, rng)
             if new is None or new == statements or len(new) > self.max_statements:
                 continue
             if self._forbidden and violates(new, self._forbidden):
@@ -377,9 +383,7 @@ class OptimizerMutator(Object, type_name="symsearch.spaces.optimizers.OptimizerM
         return statements[:i] + [(target, op, args)] + statements[i + 1:]
 
     def _constant(self, statements, rng):
-        live = set(live_indices([(t, args) for t, _op, args in statements], OUTPUTS))
-        slots = [(i, j) for i, (_t, _op, args) in enumerate(statements) if i in live
-                 for j, a in enumerate(args) if not isinstance(a, str)]
+        slots = _constant_slots(statements)
         if not slots:
             return None
         i, j = rng.choice(slots)
@@ -397,6 +401,27 @@ class OptimizerMutator(Object, type_name="symsearch.spaces.optimizers.OptimizerM
         if not same:
             return None
         return statements[:i] + [(target, rng.choice(same), list(args))] + statements[i + 1:]
+
+
+#: statements' ids -> (the statements, their live constants' slots); see _constant_slots.
+_CONSTANT_SLOTS: dict = {}
+
+
+def _constant_slots(statements: list) -> list:
+    """``(statement, argument)`` indices of the constants of live statements. Remembered by
+    the statements' identities (a tournament winner is mutated again and again); the entry
+    holds the statements, so that their ids are not reused while it is kept."""
+    key = tuple(map(id, statements))
+    hit = _CONSTANT_SLOTS.get(key)
+    if hit is not None:
+        return hit[1]
+    live = set(live_indices([(t, args) for t, _op, args in statements], OUTPUTS))
+    slots = [(i, j) for i, (_t, _op, args) in enumerate(statements) if i in live
+             for j, a in enumerate(args) if not isinstance(a, str)]
+    if len(_CONSTANT_SLOTS) > 5_000:
+        _CONSTANT_SLOTS.clear()
+    _CONSTANT_SLOTS[key] = (list(statements), slots)
+    return slots
 
 
 #: A mutator with the default settings (``OptimizerMutator()``).

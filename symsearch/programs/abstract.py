@@ -132,10 +132,18 @@ def _known_shapes(statements, input_shapes: Mapping[str, str]) -> Optional[dict]
     rules = _RULES
     get = shapes.get
     for target, op_name, args in statements:
-        key = [op_name]
-        for a in args:
-            key.append(get(a) if isinstance(a, str) else SCALAR)
-        result = rules.get(tuple(key))
+        # Unary and binary statements (nearly all) spelled out: no key list to build.
+        n = len(args)
+        if n == 2:
+            a, b = args
+            key = (op_name, get(a) if isinstance(a, str) else SCALAR,
+                   get(b) if isinstance(b, str) else SCALAR)
+        elif n == 1:
+            a = args[0]
+            key = (op_name, get(a) if isinstance(a, str) else SCALAR)
+        else:
+            key = tuple([op_name] + [get(a) if isinstance(a, str) else SCALAR for a in args])
+        result = rules.get(key)
         if result is None:
             return None
         shapes[target] = result

@@ -22,6 +22,11 @@ from symsearch.programs.ops import REGISTRY
 from symsearch.symbolic.object import Object
 
 
+#: [programs.lazy.lazy_expr, programs.trees.to_tuple] once imported (on first use: both
+#: modules import this one; an import statement per candidate is a hot-path cost).
+_LAZY: list = []
+
+
 class Expr(Object):
     """Base class of expression nodes."""
 
@@ -43,11 +48,14 @@ class Expr(Object):
     def _sym_clone_value(expr: "Expr") -> "Expr":
         """A copy for a new candidate: a lazy ``Expr`` of the (cached) tuple tree
         (``programs.lazy``), whose nodes are built only if something reads them."""
-        from symsearch.programs.lazy import lazy_expr
-        from symsearch.programs.trees import to_tuple
         if type(expr) not in (Var, Const, Call):
             from symsearch.symbolic.ops import clone
             return clone(expr)
+        if not _LAZY:
+            from symsearch.programs.lazy import lazy_expr
+            from symsearch.programs.trees import to_tuple
+            _LAZY[:] = [lazy_expr, to_tuple]
+        lazy_expr, to_tuple = _LAZY
         return lazy_expr(to_tuple(expr))
 
 

@@ -38,8 +38,10 @@ def lazy_expr(tree: tuple) -> Expr:
     """The ``Expr`` of a tuple tree, built lazily (see the module docstring), with its
     digest and JSON text computed in one walk of the tree. Unknown ops, wrong arities and
     bad variable names raise here, as ``from_tuple`` does."""
-    if len(_DESCRIBED) > _MEMO_LIMIT:
-        _DESCRIBED.clear()
+    if len(_DIGESTS) > _MEMO_LIMIT:
+        _DIGESTS.clear()
+        _TEXTS.clear()
+        _KEPT.clear()
     described = _describe(tree)
     if described is None:
         from_tuple(tree)                     # raises the usual error
@@ -52,10 +54,14 @@ def lazy_expr(tree: tuple) -> Expr:
     return node
 
 
-#: ``id(subtree) -> (subtree, digest bytes, JSON text)`` of the op nodes described lately.
+#: ``id(subtree) -> digest bytes`` and ``-> JSON text`` of the op nodes described lately.
 #: A child shares most subtrees with its parents, so describing it walks only what is new.
-#: The entry holds the subtree, so its id is not reused while it is remembered.
-_DESCRIBED: dict = {}
+#: ``_KEPT`` holds the subtrees, so an id is not reused while it is remembered. (Two dicts
+#: and a list rather than one dict of tuples: no new object per node for the garbage
+#: collector to track.)
+_DIGESTS: dict = {}
+_TEXTS: dict = {}
+_KEPT: list = []
 _MEMO_LIMIT = 20_000
 
 
@@ -63,20 +69,16 @@ def _describe(tree: tuple):
     """``(digest bytes, JSON text)`` of ``tree`` (what ``ss.hash`` and ``ss.to_json_str``
     read from its ``Expr``), or None when it is not a valid tree."""
     head = tree[0]
-    if head == "c":
-        value = float(tree[1])
-        return (_CONST_PREFIX + _float_bytes(value) + b">",
-                '{"_type": "symsearch.programs.Const", "value": ' + _json_float(value) + "}")
-    if head == "v":
-        name = tree[1]
-        if type(name) is not str or not name:
-            return None
-        b = name.encode("utf-8")
-        return (_VAR_PREFIX + b"s%d:" % len(b) + b + b">",
-                '{"_type": "symsearch.programs.Var", "name": ' + _json_str(name) + "}")
-    hit = _DESCRIBED.get(id(tree))
-    if hit is not None:
-        return hit[1], hit[2]
+    if head == "c" or head == "v":
+        try:
+            hit = _LEAVES.get(tree)         # leaves are half the nodes, and a few recur
+        except TypeError:                   # an unhashable value: not a valid leaf
+            hit = None
+        return hit if hit is not None else _describe_leaf(tree)
+    key = id(tree)
+    digest = _DIGESTS.get(key)
+    if digest is not None:
+        return digest, _TEXTS[key]
     sub = tree[1]
     if type(head) is not str or not _arity_matches(head, sub):
         return None
@@ -88,8 +90,37 @@ def _describe(tree: tuple):
                       + [p[0] for p in parts] + [b"]>"])
     text = ('{"_type": "symsearch.programs.Call", "op": ' + _json_str(head) + ', "args": ['
             + ", ".join([p[1] for p in parts]) + "]}")
-    _DESCRIBED[id(tree)] = (tree, digest, text)
+    _DIGESTS[key] = digest
+    _TEXTS[key] = text
+    _KEPT.append(tree)
     return digest, text
+
+
+#: ``(kind, value) -> (digest bytes, JSON text)`` of variables and nonzero constants (by
+#: value: 0.0 == -0.0, but they are different constants).
+_LEAVES: dict = {}
+
+
+def _describe_leaf(tree: tuple):
+    if tree[0] == "c":
+        try:
+            value = float(tree[1])
+        except (TypeError, ValueError):
+            return None
+        out = (_CONST_PREFIX + _float_bytes(value) + b">",
+               '{"_type": "symsearch.programs.Const", "value": ' + _json_float(value) + "}")
+        if value and len(_LEAVES) < _MEMO_LIMIT:
+            _LEAVES[tree] = out
+        return out
+    name = tree[1]
+    if type(name) is not str or not name:
+        return None
+    b = name.encode("utf-8")
+    out = (_VAR_PREFIX + b"s%d:" % len(b) + b + b">",
+           '{"_type": "symsearch.programs.Var", "name": ' + _json_str(name) + "}")
+    if len(_LEAVES) < _MEMO_LIMIT:
+        _LEAVES[tree] = out
+    return out
 
 
 def is_lazy(expr: Any) -> bool:
@@ -129,11 +160,11 @@ _CONST_VALUE = _node_prefix(Const) + b"value="
 def program_data(program: Any):
     """The plain data of a ``Program`` (cached on it), or None for a subclass or a program
     holding other values than names and ``Const`` floats. A lazy program has it already."""
-    from symsearch.programs.program import Program, Statement
     d = program.__dict__
     data = d.get(PROGRAM_CACHE)
     if data is not None:
         return data
+    from symsearch.programs.program import Program, Statement
     if type(program) is not Program:
         return None
     statements = []
@@ -162,6 +193,7 @@ def program_data(program: Any):
 # not reused while remembered). A statement with a zero constant is not remembered by value:
 # 0.0 == -0.0, but they are different constants.
 _STATEMENTS: dict = {}      # (target, op, args tuple) as given -> checked plain statement
+_CHECKED: dict = {}         # id(checked plain statement) -> it (the values of _STATEMENTS)
 _ST_DIGEST: dict = {}       # id(plain statement) -> (statement, its digest bytes)
 _ST_TEXT: dict = {}         # id(plain statement) -> (statement, its JSON text)
 _STATEMENT_LIMIT = 50_000
@@ -194,21 +226,31 @@ def checked_program_data(inputs, statements, outputs):
         defined.add(name)
     if len(_STATEMENTS) > _STATEMENT_LIMIT:
         _STATEMENTS.clear()
+        _CHECKED.clear()
     plain = []
+    checked_ids = _CHECKED
     for st in statements:
-        target, op, args = st
-        try:
-            # A statement of a checked program (its args a tuple) is its own key.
-            key = st if type(st) is tuple and type(args) is tuple else (target, op, tuple(args))
-            checked = _STATEMENTS.get(key)
-        except TypeError:                      # unhashable: not plain data
-            return None
-        if checked is None:
-            checked = _plain_statement(target, op, args)
-            if checked is None:
+        # A statement of a checked program (what a mutator's child mostly holds) is known
+        # by identity: no hashing of its nested tuple.
+        checked = checked_ids.get(id(st))
+        if checked is not st:
+            target, op, args = st
+            try:
+                # A statement of a checked program (its args a tuple) is its own key.
+                key = st if type(st) is tuple and type(args) is tuple \
+                    else (target, op, tuple(args))
+                checked = _STATEMENTS.get(key)
+            except TypeError:                      # unhashable: not plain data
                 return None
-            if 0.0 not in key[2]:
-                _STATEMENTS[key] = checked
+            if checked is None:
+                checked = _plain_statement(target, op, args)
+                if checked is None:
+                    return None
+                if 0.0 not in key[2]:
+                    _STATEMENTS[key] = checked
+                    checked_ids[id(checked)] = checked
+        else:
+            target = st[0]
         for a in checked[2]:
             if type(a) is str and a not in defined:
                 return None
@@ -232,19 +274,30 @@ def _names_bytes(names) -> bytes:
     return out
 
 
+#: The digest prefixes of Program and Statement nodes, once known (the classes are imported
+#: on first use: symsearch.programs.program imports this module).
+_PREFIXES: list = []
+
+
+def _program_prefixes() -> list:
+    from symsearch.programs.program import Program, Statement
+    _PREFIXES[:] = [_node_prefix(Program), _node_prefix(Statement)]
+    return _PREFIXES
+
+
 def program_digest(data: tuple) -> bytes:
     """``ss.hash``'s digest of the ``Program`` of plain ``data``."""
-    from symsearch.programs.program import Program, Statement
     if len(_ST_DIGEST) > _STATEMENT_LIMIT:
         _ST_DIGEST.clear()
     inputs, statements, outputs = data
-    parts = [_node_prefix(Program), b"inputs=[", _names_bytes(inputs), b"]statements=["]
+    program_prefix, statement_prefix = _PREFIXES or _program_prefixes()
+    parts = [program_prefix, b"inputs=[", _names_bytes(inputs), b"]statements=["]
     for st in statements:
         hit = _ST_DIGEST.get(id(st))          # by identity: statements are shared objects
         part = hit[1] if hit is not None and hit[0] is st else None
         if part is None:
             target, op, args = st
-            part = b"".join([_node_prefix(Statement), b"target=", _names_bytes((target,)),
+            part = b"".join([statement_prefix, b"target=", _names_bytes((target,)),
                              b"op=", _names_bytes((op,)), b"args=["]
                             + [_names_bytes((a,)) if type(a) is str
                                else _CONST_VALUE + _float_bytes(a) + b">" for a in args]
@@ -282,10 +335,15 @@ def program_json_text(data: tuple) -> str:
 def lazy_program(data: tuple) -> Any:
     """A lazy ``Program`` of checked plain data (see :func:`checked_program_data`): its
     statements are built the first time a field is read."""
-    from symsearch.programs.program import Program
-    node = _new(Program)
+    if not _PROGRAM_CLASS:
+        from symsearch.programs.program import Program
+        _PROGRAM_CLASS.append(Program)
+    node = _new(_PROGRAM_CLASS[0])
     node.__dict__[PROGRAM_CACHE] = data
     return node
+
+
+_PROGRAM_CLASS: list = []     # [Program], once imported (see _PREFIXES)
 
 
 def fill_program(program: Any) -> bool:

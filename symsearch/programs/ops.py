@@ -197,11 +197,13 @@ def _safe_den(b):
 
 
 def _div(a, b):
-    return np.where(np.abs(b) > EPS, np.asarray(a) / _safe_den(b), 1.0)
+    safe = np.abs(b) > EPS              # computed once: division is a hot op
+    return np.where(safe, np.asarray(a) / np.where(safe, b, 1.0), 1.0)
 
 
 def _reciprocal(a):
-    return np.where(np.abs(a) > EPS, 1.0 / _safe_den(a), 1.0)
+    safe = np.abs(a) > EPS
+    return np.where(safe, 1.0 / np.where(safe, a, 1.0), 1.0)
 
 
 def _log(a):

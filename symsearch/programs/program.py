@@ -28,6 +28,8 @@ from typing import Any, Iterable, Mapping, Sequence, Tuple, Union
 import numpy as np
 
 from symsearch.programs.expr import Const
+from symsearch.programs.lazy import (checked_program_data, fill_program, lazy_program,
+                                     program_data, program_digest, program_json_text)
 from symsearch.programs.ops import REGISTRY
 from symsearch.symbolic.list import List
 from symsearch.symbolic.object import Object
@@ -84,7 +86,6 @@ class Program(Object, type_name="symsearch.programs.Program"):
         # Reached only when the usual lookup fails: a lazy program (``programs.lazy``: what
         # mutators and a search's candidates are) builds its statements on first read.
         if name in ("_sym_args", "inputs", "statements", "outputs"):
-            from symsearch.programs.lazy import fill_program
             if fill_program(self):
                 return getattr(self, name)
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
@@ -94,7 +95,6 @@ class Program(Object, type_name="symsearch.programs.Program"):
         ``{"_program": {"inputs": [...], "statements": [[target, op, [args]]...],
         "outputs": [...]}}``, a constant argument as a number. None (use the typed JSON)
         for subclasses."""
-        from symsearch.programs.lazy import program_data
         data = program_data(self)
         if data is None:
             return None
@@ -113,7 +113,6 @@ class Program(Object, type_name="symsearch.programs.Program"):
     def _sym_clone_value(program: "Program") -> "Program":
         """A copy for a new candidate (see hyper.compile): a lazy program sharing the
         (immutable) plain data, whose statements are built only if something reads them."""
-        from symsearch.programs.lazy import lazy_program, program_data
         data = program_data(program)
         if data is None:
             from symsearch.symbolic.ops import clone
@@ -135,7 +134,6 @@ def make_program(inputs, statements, outputs) -> Program:
         y = mul(x, 2.0)
         return y
     """
-    from symsearch.programs.lazy import checked_program_data, lazy_program
     statements = statements if isinstance(statements, (list, tuple)) else list(statements)
     data = checked_program_data(inputs, statements, outputs)
     if data is not None:
@@ -178,7 +176,6 @@ def evaluate(program: Program, inputs: Union[Mapping[str, Any], Sequence[Any]]) 
     ``inputs`` is a mapping from input names to scalars or arrays, or a sequence in the
     order of ``program.inputs``.
     """
-    from symsearch.programs.lazy import program_data
     data = program_data(program)
     names = data[0] if data is not None else program.inputs
     if isinstance(inputs, Mapping):
@@ -318,13 +315,11 @@ def _digest(data: bytes) -> bytes:
 # programs whose nodes are exactly Program, Statement and Const; others take the generic walk.
 
 def _program_digest(program: Program):
-    from symsearch.programs.lazy import program_data, program_digest
     data = program_data(program)
     return NotImplemented if data is None else program_digest(data)
 
 
 def _program_json_text(program: Program):
-    from symsearch.programs.lazy import program_data, program_json_text
     data = program_data(program)
     return NotImplemented if data is None else program_json_text(data)
 
@@ -334,7 +329,6 @@ _PROGRAM, _STATEMENT, _CONST = ("symsearch.programs.Program", "symsearch.program
 
 
 def _program_json(program: Program):
-    from symsearch.programs.lazy import program_data
     data = program_data(program)
     if data is None:
         return NotImplemented

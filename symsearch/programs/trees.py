@@ -34,6 +34,11 @@ from symsearch.symbolic.hashing import (DIGEST_SIZE, _blake2b, _float_bytes, _no
 from symsearch.symbolic.list import List
 from symsearch.symbolic.serialization import register_json_encoder
 
+#: [programs.lazy.lazy_expr] once imported (on first use: that module imports this one;
+#: an import statement on every proposal costs more than the rest of the call).
+_LAZY_EXPR: list = []
+
+
 class Tree(tuple):
     """A tuple tree as a decision's value in a DNA: what genetic programming proposes.
 
@@ -57,8 +62,10 @@ class Tree(tuple):
     def _sym_clone_value(tree: "Tree") -> Expr:
         # The candidate a DNA holding this tree materializes to (see hyper.compile): a
         # lazy Expr, whose nodes are built only if something reads them.
-        from symsearch.programs.lazy import lazy_expr
-        return lazy_expr(tree)
+        if not _LAZY_EXPR:
+            from symsearch.programs.lazy import lazy_expr
+            _LAZY_EXPR.append(lazy_expr)
+        return _LAZY_EXPR[0](tree)
 
     def _dna_json(self) -> dict:
         flat: list = []
@@ -332,6 +339,15 @@ def replace_at(tree: tuple, k: int, new: tuple, sizes: Any = None) -> tuple:
         return new
     k -= 1
     args = tree[1]
+    if len(args) == 2:                  # spelled out: the path of every GP child
+        a, b = args
+        n = sizes[id(a)]
+        if k < n:
+            return (tree[0], (replace_at(a, k, new, sizes), b))
+        k -= n
+        if k < sizes[id(b)]:
+            return (tree[0], (a, replace_at(b, k, new, sizes)))
+        raise IndexError("node index out of range")
     for i, a in enumerate(args):
         n = sizes[id(a)]
         if k < n:
@@ -405,7 +421,10 @@ class ShapeMemo:
                 j = id(a)
                 s = sizes.get(j)             # looked up here: most children are known
                 if s is None:
-                    s, d = self._measure(a)
+                    if a[0] in _LEAVES:      # a new leaf (mutation draws them)
+                        sizes[j] = depths[j] = s = d = 1
+                    else:
+                        s, d = self._measure(a)
                 else:
                     d = depths[j]
                 size += s

@@ -59,6 +59,7 @@ class SearchDriver:
                  snapshot_every_s: float = 2.0, retry_failed: bool = False,
                  max_attempts: Optional[int] = 2, freeze_heap: bool = False):
         from symsearch.algorithms import make_algorithm
+        from symsearch.algorithms.base import Feedback
         from symsearch.algorithms.early_stopping import make_policy
         from symsearch.store import open_store
 
@@ -74,6 +75,8 @@ class SearchDriver:
         if self.policy is not None and hasattr(self.policy, "setup"):
             self.policy.setup(self.objectives)
         self.callbacks = list(callbacks or [])
+        self._feedback_type = Feedback       # imported here: the core does not import it at load
+        self._policy_complete = getattr(self.policy, "complete", None)
         if max_attempts is not None and (isinstance(max_attempts, bool)
                                          or not isinstance(max_attempts, int)
                                          or max_attempts < 1):
@@ -90,6 +93,7 @@ class SearchDriver:
         self.stop_flags: dict = {}
         self.last_reports: dict = {}      # trial_id -> metrics of its latest report
         self.counts = {DONE: 0, FAILED: 0, CACHED: 0, PRUNED: 0}
+        self._num_finished = 0            # the sum of counts, read on every trial
         self.eval_time_total = 0.0
         self.eval_count = 0
         self.best_score: Optional[float] = None
@@ -150,6 +154,7 @@ class SearchDriver:
         self._seq = plan.seq
         for r in plan.finished:
             self.counts[r.status] += 1
+            self._num_finished += 1
             if r.status == DONE and r.metrics is not None:
                 self._note_best(r.metrics, r.id)
         if self.policy is not None:
@@ -178,11 +183,11 @@ class SearchDriver:
     # ---- budget --------------------------------------------------------------------------
     @property
     def num_finished(self) -> int:
-        return sum(self.counts.values())
+        return self._num_finished
 
     @property
     def num_started(self) -> int:
-        return self.num_finished + len(self.in_flight)
+        return self._num_finished + len(self.in_flight)
 
     # ---- proposals ------------------------------------------------------------------------
     def propose(self) -> Proposal:
@@ -266,12 +271,14 @@ class SearchDriver:
         self._seq = seq
         self.last_error = error
         self.counts[status] += 1
+        self._num_finished += 1
         if status == DONE:
             self._note_best(metrics, trial_id, values)
         self._feedback(dna, trial_id, status, metrics, values)
-        if self.policy is not None and hasattr(self.policy, "complete"):
-            self.policy.complete(trial_id)
-        self._after_finish(trial_id, status, metrics, error)
+        if self._policy_complete is not None:
+            self._policy_complete(trial_id)
+        if self.callbacks:
+            self._after_finish(trial_id, status, metrics, error)
 
     # ---- reports and completion ------------------------------------------------------------
     def report(self, trial_id: int, step: Optional[int], metrics: dict) -> bool:
@@ -335,13 +342,12 @@ class SearchDriver:
         self.stop_flags.pop(trial_id, None)
         self._finish(trial_id, proposal.dna, status, metrics, error, worker=worker,
                      values=values if status == DONE else None)
-        self._heap.after_trial(self.num_finished)
+        self._heap.after_trial(self._num_finished)
         self._done_with_event()
         return status
 
     def _feedback(self, dna, trial_id: int, status: str, metrics: Optional[dict],
                   known: Optional[tuple] = None) -> None:
-        from symsearch.algorithms.base import Feedback
         values = score = None
         if status in (DONE, CACHED) and metrics is not None:
             if self.objectives is not None:
@@ -354,7 +360,8 @@ class SearchDriver:
                 (v,) = metrics.values()
                 if isinstance(v, (int, float)):
                     values, score = (float(v),), float(v)
-        self.algorithm.feedback(dna, Feedback(trial_id, status, metrics, values, score))
+        self.algorithm.feedback(dna, self._feedback_type(trial_id, status, metrics, values,
+                                                         score))
 
     def _note_best(self, metrics: Optional[dict], trial_id: int,
                    values: Optional[tuple] = None) -> None:
@@ -447,8 +454,10 @@ def unstorable(metrics: dict) -> Optional[str]:
 
     Flat dicts of numbers and strings (nearly every trial) pass without encoding anything.
     """
-    if all(type(v) in _PLAIN for v in metrics.values()) and \
-            all(type(k) is str for k in metrics):
+    for k, v in metrics.items():
+        if type(k) is not str or type(v) not in _PLAIN:
+            break
+    else:
         return None
     try:
         dump_json(metrics, "metrics")

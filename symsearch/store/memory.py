@@ -21,6 +21,12 @@ from symsearch.store.records import (FINISHED_STATUSES, RUNNING, STATUSES, Trial
                                      check_status)
 
 
+#: The reports of a trial that made none, shared by all such records (most trials make
+#: none: no empty list per trial for the garbage collector to walk). Records leave the store
+#: as copies (``TrialRecord.copy``), whose reports are a new list.
+_NO_REPORTS = ()
+
+
 class MemoryStore(Store):
     """An in-process store; everything is lost when the process ends."""
 
@@ -64,7 +70,7 @@ class MemoryStore(Store):
             self._next_id = trial_id + 1
             self._records[trial_id] = TrialRecord(
                 trial_id, list(dna), candidate_json, structural_hash, functional_hash, status,
-                None, None, [], time.time(), None, worker, None,
+                None, None, _NO_REPORTS, time.time(), None, worker, None,
                 1 if status == RUNNING else 0, proposal_seq, None)
         return trial_id
 
@@ -97,13 +103,15 @@ class MemoryStore(Store):
         with self._lock:
             record = self._record(self._check_trial_id(trial_id))
             record.status, record.metrics, record.error = RUNNING, None, None
-            record.finished_at, record.cached_from, record.reports = None, None, []
+            record.finished_at, record.cached_from, record.reports = None, None, _NO_REPORTS
             record.started_at = time.time()
             record.attempts += 1
 
     def add_report(self, trial_id: int, step: Optional[int], metrics: dict) -> None:
         with self._lock:
             record = self._record(self._check_trial_id(trial_id))
+            if record.reports is _NO_REPORTS:
+                record.reports = []
             record.reports.append({"step": step, "metrics": dict(metrics), "time": time.time()})
 
     def trials(self, status: Union[str, Iterable[str], None] = None) -> list:

@@ -163,3 +163,27 @@ def test_optimizer_search_candidates_stay_lazy_with_a_trivial_evaluator():
     assert all(seen) and len(seen) == 30
     best = result.best.value
     assert isinstance(best, Program) and optimizers.to_source(best).startswith("def ")
+
+
+def test_a_childs_shared_statements_are_checked_by_identity_and_still_validated():
+    parent = _plain_program((2.0, 1.0))
+    shared = list(program_data(parent)[1])
+    # Reordered, the shared (already checked) statements read 't' before it is assigned:
+    # the identity shortcut must not skip that check.
+    with pytest.raises(ValueError, match="reads 't' before it is assigned"):
+        make_program(["x"], [shared[1], shared[0]] + shared[2:], ["y"])
+    child = make_program(["x"], shared[:3] + [("y", "min", ("é", "x"))], ["y", "t"])
+    assert all(a is b for a, b in zip(program_data(child)[1], shared[:3]))
+    assert ss.hash(child) == ss.hash(Program(
+        ["x"], [Statement("t", "mul", ["x", Const(2.0)]), Statement("t", "add", ["t", Const(1.0)]),
+                Statement("é", "neg", ["t"]), Statement("y", "min", ["é", "x"])], ["y", "t"]))
+
+
+def test_canonical_with_a_memo_needs_the_list_that_keeps_its_subtrees():
+    from symsearch.algorithms.genetic_programming import canonical
+    tree = to_tuple(call("mul", "x", call("add", "x", 1.0)))
+    with pytest.raises(TypeError, match="kept"):
+        canonical(tree, {})
+    memo, kept = {}, []
+    assert canonical(tree, memo, kept) == canonical(tree) == canonical(tree, memo, kept)
+    assert len(memo) == len(kept) == 2
