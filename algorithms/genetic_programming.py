@@ -234,10 +234,6 @@ _BINARY = {"add": _add_rule, "sub": _sub_rule, "mul": _mul_rule, "div": _div_rul
            "max": _same_rule, "min": _same_rule}
 
 
-def _is_const(tree: Optional[tuple], value: float) -> bool:
-    return tree is not None and tree[0] == "c" and float(tree[1]) == value
-
-
 def _fold(op: str, args: tuple) -> Optional[tuple]:
     try:
         fn = REGISTRY.get(op).numpy_fn
@@ -496,7 +492,7 @@ class GeneticProgramming(SearchAlgorithm):
                     # alike): it is redrawn without simplifying it (a quarter of children).
                     if attempt < last and self._key(values) in self.seen:
                         continue
-                    values = self._finished(values)
+                    values = self._simplified_trees(values)
             key = self._key(values)
             if key not in self.seen:
                 break
@@ -550,7 +546,7 @@ class GeneticProgramming(SearchAlgorithm):
                 values[i] = as_tree(values[i])
         return values                   # simplified by propose (after its duplicate check)
 
-    def _finished(self, values: list) -> list:
+    def _simplified_trees(self, values: list) -> list:
         """``values`` with every tree simplified."""
         for i in self.operators:
             if values[i] is not None:
