@@ -167,6 +167,17 @@ def excludes_zero_below(a, b) -> bool:
 
 # ---- reporting --------------------------------------------------------------------------------
 
+def print_per_task(columns: list, num_seeds: int) -> None:
+    """Held-out score per task (mean over seeds) of the handed-over programs (by search seed)
+    and of references: where a found structure wins or loses against them."""
+    tasks = [key for key in columns[0][1] if key != "mean"]
+    print(f"per held-out task ({num_seeds} seeds; discovered by search seed, then references):")
+    print(f"{'task':<34}" + "".join(f"{label:>14}" for label, _r in columns))
+    for task in tasks + ["mean"]:
+        print(f"{task:<34}" + "".join(f"{statistics.fmean(r[task]):>14.4f}"
+                                      for _label, r in columns))
+
+
 def plot_pareto(path: Path, front: list, references: list, winners: list = (),
                 label: str = "Pareto front (searched)") -> None:
     """State buffers (x) against held-out score (y) for the front, the references and the
@@ -416,8 +427,10 @@ def main(argv=None) -> int:
     print()
 
     known = {name: tune_known(key, args) for name, key in REFERENCES}
-    scores = {name: heldout(t, seeds) for name, t in known.items()}
-    per_seed_found = [heldout(t, seeds) for *_x, t in found]
+    known_tasks = {name: tuning.heldout_scores(t, seeds, SUITE) for name, t in known.items()}
+    scores = {name: r["mean"] for name, r in known_tasks.items()}
+    found_tasks = [tuning.heldout_scores(t, seeds, SUITE) for *_x, t in found]
+    per_seed_found = [r["mean"] for r in found_tasks]
     per_seed_constants = [heldout(t, seeds) for *_x, t in constants_best]
     # one unit per held-out seed: the mean over search seeds
     scores["discovered (mean over searches)"] = [statistics.fmean(col) for col in
@@ -458,6 +471,9 @@ def main(argv=None) -> int:
           f"{interval_text(search_means, [statistics.fmean(scores['SGD-momentum'])] * len(runs))}")
     lion_count = sum(lion_like(p).startswith("yes") for _s, p, _f, _t in found)
     print(f"Lion-like winners: {lion_count}/{len(found)}")
+    print_per_task([(f"seed {seed}", r) for (seed, *_x), r in zip(found, found_tasks)] +
+                   [(name, known_tasks[name]) for name in ("SGD-momentum", "Lion", "AdamW")],
+                   len(seeds))
     print()
 
     # 4. multi-objective search

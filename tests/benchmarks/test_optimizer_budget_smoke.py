@@ -23,7 +23,7 @@ def test_quick_run_prints_the_report(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out = proc.stdout
     for fragment in ("program evolution", "constants-only", "def train(w, g, m, v, lr):",
-                     "Lion-like", "SGD-momentum", "AdamW", "NSGA-II", "functional cache",
+                     "Lion-like", "per held-out task", "SGD-momentum", "AdamW", "NSGA-II", "functional cache",
                      "target discovered beats tuned SGD-momentum",
                      "target discovered beats constants-only at equal evaluations",
                      "target discovered at or above tuned Lion"):
