@@ -23,7 +23,7 @@ tasks, every search only retunes AdamW's constants. Here structure has to matter
    objectives (score, state buffers); its Pareto front, tuned and scored on held-out tasks,
    is plotted with SGD, SGD-momentum, Lion and AdamW as reference points.
 
-    python benchmarks/optimizer_budget.py                  # ~27 minutes (2 busy cores)
+    python benchmarks/optimizer_budget.py                  # ~18 minutes (2 shared cores)
     python benchmarks/optimizer_budget.py --quick          # smoke test, numbers meaningless
     python benchmarks/optimizer_budget.py --check-suite    # step 1 only
     python benchmarks/optimizer_budget.py --mo-only --mo-trials 4000   # step 4 only

@@ -21,6 +21,7 @@ def test_the_file_builds_a_one_buffer_search_from_sgd_momentum():
     space = build_space(config)
     assert space.mutator.state_slots == 1
     assert ss.eq(space.initial, opt.sgd_momentum())
+    assert space.mutator.weights["op"] == 1.0
     assert build_evaluator(config) is not None
 
 
@@ -34,4 +35,7 @@ def test_a_short_run_records_state_buffers(tmp_path, monkeypatch, capsys):
     metrics = [t.metrics for t in experiment.trials if t.metrics]
     assert len(metrics) == 25
     assert all(m["state_buffers"] <= 1.0 for m in metrics)
+    # scored at the best of the file's update scales, four proxy runs each
+    assert all(m["update_scale"] in (0.001, 0.01, 0.1, 1.0) for m in metrics)
+    assert all(m["proxy_runs"] == 4.0 for m in metrics)
     assert "def program(w, g, m, v, lr):" in capsys.readouterr().out
