@@ -322,7 +322,8 @@ def main(argv=None) -> int:
           f"multiplier and weight decay tuned on the {TUNE_TIER} tier")
     print(header)
     print("-" * len(header))
-    for name, (program, lr, wd, fit) in contenders:
+    for name, tuned in contenders:
+        lr, wd, fit = tuned.lr, tuned.weight_decay, tuned.fitness
         mean, half = paired_interval(scores[name], adamw_scores)
         wd_text = "-" if wd is None else f"{wd:g}"
         print(f"{name:<22} {lr:>8.3g} {wd_text:>7} {fit:>8.4f} "
