@@ -274,15 +274,17 @@ def _names_bytes(names) -> bytes:
     return out
 
 
-#: The digest prefixes of Program and Statement nodes, once known (the classes are imported
-#: on first use: symsearch.programs.program imports this module).
-_PREFIXES: list = []
+#: ``[Program, Program's digest prefix, Statement's digest prefix]``, filled on first use:
+#: symsearch.programs.program imports this module, so it cannot be imported at load time, and
+#: an import statement on every call would be a hot-path cost.
+_PROGRAM_TYPES: list = []
 
 
-def _program_prefixes() -> list:
-    from symsearch.programs.program import Program, Statement
-    _PREFIXES[:] = [_node_prefix(Program), _node_prefix(Statement)]
-    return _PREFIXES
+def _program_types() -> list:
+    if not _PROGRAM_TYPES:
+        from symsearch.programs.program import Program, Statement
+        _PROGRAM_TYPES[:] = [Program, _node_prefix(Program), _node_prefix(Statement)]
+    return _PROGRAM_TYPES
 
 
 def program_digest(data: tuple) -> bytes:
@@ -290,7 +292,7 @@ def program_digest(data: tuple) -> bytes:
     if len(_ST_DIGEST) > _STATEMENT_LIMIT:
         _ST_DIGEST.clear()
     inputs, statements, outputs = data
-    program_prefix, statement_prefix = _PREFIXES or _program_prefixes()
+    _cls, program_prefix, statement_prefix = _PROGRAM_TYPES or _program_types()
     parts = [program_prefix, b"inputs=[", _names_bytes(inputs), b"]statements=["]
     for st in statements:
         hit = _ST_DIGEST.get(id(st))          # by identity: statements are shared objects
@@ -335,15 +337,9 @@ def program_json_text(data: tuple) -> str:
 def lazy_program(data: tuple) -> Any:
     """A lazy ``Program`` of checked plain data (see :func:`checked_program_data`): its
     statements are built the first time a field is read."""
-    if not _PROGRAM_CLASS:
-        from symsearch.programs.program import Program
-        _PROGRAM_CLASS.append(Program)
-    node = _new(_PROGRAM_CLASS[0])
+    node = _new((_PROGRAM_TYPES or _program_types())[0])
     node.__dict__[PROGRAM_CACHE] = data
     return node
-
-
-_PROGRAM_CLASS: list = []     # [Program], once imported (see _PREFIXES)
 
 
 def fill_program(program: Any) -> bool:
